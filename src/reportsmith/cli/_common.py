@@ -1,0 +1,72 @@
+"""Shared printing and error handling for subcommands.
+
+Every subcommand function returns its exit code; :func:`handles_errors` turns a
+:class:`~reportsmith.errors.ReportsmithError` into a Chinese message on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from typing import Any, Callable, Iterable
+
+import click
+
+from ..errors import Finding, ReportsmithError, Severity
+
+
+def handles_errors(fn: Callable[..., int]) -> Callable[..., int]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> int:
+        try:
+            return fn(*args, **kwargs)
+        except ReportsmithError as exc:
+            click.echo(f"错误：{exc.text()}", err=True)
+            return exc.exit_code
+
+    return wrapper
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON with Chinese kept readable (no \\u escapes)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def print_findings(findings: Iterable[Finding], *, title: str | None = None) -> None:
+    """A table of findings: severity, location, message and hint."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    findings = list(findings)
+    c = console()
+    if not findings:
+        c.print("[green]未发现问题。[/green]")
+        return
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("级别", no_wrap=True)
+    table.add_column("位置")
+    table.add_column("问题")
+    table.add_column("如何修改")
+    for f in findings:
+        table.add_row(
+            f"[{_STYLE[f.severity]}]{f.severity.label}[/]", escape(f.location), escape(f.message), escape(f.hint or "")
+        )
+    c.print(table)
+
+
+def out(text: str = "") -> None:
+    click.echo(text)
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,116 @@
+"""Read the YAML inputs writers edit, keeping line numbers for messages.
+
+:func:`load_yaml` returns the plain data plus a :class:`LineMap` that answers "on which
+line is this key?", so validation messages can say ``report.yaml:12``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+
+@dataclass
+class LineMap:
+    """Line numbers (1-based) of mapping keys, addressed by their path of keys."""
+
+    lines: dict[tuple, int] = field(default_factory=dict)
+
+    def line(self, *path: Any) -> int | None:
+        """The line of the deepest known prefix of ``path``."""
+        p = tuple(path)
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p[:-1]
+        return None
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _walk(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            sub = path + (key,)
+            lines.setdefault(sub, key_node.start_mark.line + 1)
+            _walk(value_node, sub, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            sub = path + (i,)
+            lines.setdefault(sub, item.start_mark.line + 1)
+            _walk(item, sub, lines)
+
+
+def _check_duplicate_keys(node: yaml.Node, file: str) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                k = key_node.value
+                line = key_node.start_mark.line + 1
+                if k in seen:
+                    raise InputError(
+                        f"键“{k}”出现了两次（第 {seen[k]} 行和第 {line} 行）",
+                        file=file,
+                        line=line,
+                        key=k,
+                        hint="请合并为一处，否则后一处会覆盖前一处",
+                    )
+                seen[k] = line
+            _check_duplicate_keys(value_node, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_duplicate_keys(item, file)
+
+
+def parse_yaml(text: str, file: str | Path) -> tuple[Any, LineMap]:
+    """Parse YAML text; raise :class:`InputError` with file and line on a syntax error."""
+    file = str(file)
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise InputError(
+            f"YAML 格式错误：{exc.problem or exc.context}",
+            file=file,
+            line=line,
+            hint="请检查该行的缩进、冒号后的空格和引号是否成对；多段文字请在键后写“|”再换行缩进",
+        ) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
+        raise InputError(f"YAML 格式错误：{exc}", file=file) from None
+    if node is None:
+        return None, LineMap()
+    _check_duplicate_keys(node, file)
+    data = yaml.load(text, Loader=yaml.SafeLoader)
+    lines: dict[tuple, int] = {}
+    _walk(node, (), lines)
+    return data, LineMap(lines)
+
+
+def load_yaml(path: str | Path) -> tuple[Any, LineMap]:
+    """Read a UTF-8 YAML file (a BOM is accepted) with its line map."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("文件不存在", file=path, hint="请检查路径，或用 reportsmith init 生成模板") from None
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", file=path) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"文件不是 UTF-8 编码（第 {exc.start} 字节处无法解码）",
+            file=path,
+            hint="请在编辑器中以 UTF-8 编码另存；WPS/记事本“另存为”时选择 UTF-8",
+        ) from None
+    return parse_yaml(text, path)
