@@ -1,0 +1,316 @@
+"""The work of the batch on one cluster, as run inside a worker process.
+
+Kept apart from :mod:`reportsmith.batch` (which schedules) so that what a worker imports
+and holds is visible in one place: one :class:`render.Renderer` per process, created by
+:func:`init_worker`, and :func:`work`, which turns one cluster folder into a picklable
+:class:`ClusterResult` — never raising for a bad input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_text
+from .errors import Finding, ReportsmithError, Severity
+from .formdata import FormData
+from .registry import Cluster
+
+STATUS_BUILT = "已生成"
+STATUS_PROBLEMS = "有问题"
+STATUS_FAILED = "无法生成"
+STATUS_MISSING = "未提交"
+
+STAMP_NAME = ".reportsmith-batch.json"
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One cluster to process: ``key`` names its output folder (the account)."""
+
+    key: str
+    cluster: Cluster
+    folder: Path
+
+
+@dataclass
+class ClusterResult:
+    """What the batch learned about one cluster; every figure comes from its check."""
+
+    key: str
+    cluster: Cluster
+    status: str
+    message: str = ""  # why it could not be built, or why it is 未提交
+    year: int | None = None
+    zishu: int | None = None
+    band: str | None = None
+    band_label: str = ""
+    coverage: float | None = None
+    topics_total: int = 0
+    topics_covered: int = 0
+    missing_topics: list[tuple[str, str]] = field(default_factory=list)  # (heading, topic)
+    evidence_missing: int | None = None
+    form_errors: int | None = None
+    errors: int = 0
+    warnings: int = 0
+    output: str | None = None  # relative to out/, with forward slashes
+    pdf: str | None = None
+    rebuilt: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    form: FormData | None = None  # for the province roll-up
+
+    @property
+    def problems(self) -> list[str]:
+        """What a reviewer should look at, as sentences: the failure, then errors and warnings."""
+        lines = [self.message] if self.message else []
+        lines += [f"{f.severity.label}：{f.text()}" for f in self.findings if f.is_problem]
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.cluster
+        return {
+            "account": self.key,
+            "level": c.level,
+            "seq": c.seq,
+            "name": c.name,
+            "units": list(c.units),
+            "status": self.status,
+            "message": self.message,
+            "zishu": self.zishu,
+            "band": self.band,
+            "band_label": self.band_label,
+            "coverage": None if self.coverage is None else round(self.coverage, 4),
+            "missing_topics": [{"heading": h, "topic": t} for h, t in self.missing_topics],
+            "evidence_missing": self.evidence_missing,
+            "form_errors": self.form_errors,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "output": self.output,
+            "pdf": self.pdf,
+            "rebuilt": self.rebuilt,
+            "problems": [f.to_dict() for f in self.findings if f.is_problem],
+        }
+
+
+# --- the worker's state -----------------------------------------------------------------------
+
+_RENDERER: Any = None
+_TEMPLATE: Path | None = None
+
+
+def init_worker(template: Path, *, in_worker: bool = True) -> None:
+    """Parse the template once for this process (the pool's initializer)."""
+    global _RENDERER, _TEMPLATE
+    if in_worker:
+        # Ctrl-C reaches the whole process group; the parent decides what stops, so a
+        # worker finishes the report it is writing (atomically) instead of dying mid-way.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _RENDERER is not None and _TEMPLATE == template:
+        return
+    from .render import Renderer
+
+    _RENDERER, _TEMPLATE = Renderer(template), template
+
+
+def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str) -> ClusterResult:
+    """Check and (re)build one cluster; any failure becomes a 无法生成 result, never an exception."""
+    if not (item.folder / "report.yaml").is_file():
+        return _unsubmitted(item)
+    try:
+        return _build(item, out, pdf=pdf, force=force, engine=engine)
+    except ReportsmithError as exc:
+        return failed_result(item, exc.text(), form=_form_quietly(item.folder)[0])
+    except Exception as exc:  # a bug must not take the other clusters down
+        return failed_result(item, f"内部错误：{type(exc).__name__}: {exc}（请把此信息报告给维护者）", form=_form_quietly(item.folder)[0])
+
+
+def failed_result(item: BatchItem, message: str, *, form: FormData | None = None) -> ClusterResult:
+    return ClusterResult(key=item.key, cluster=item.cluster, status=STATUS_FAILED, message=message, form=form)
+
+
+def _unsubmitted(item: BatchItem) -> ClusterResult:
+    form, findings = _form_quietly(item.folder)
+    where = f"inputs/{item.key}/report.yaml"
+    message = f"未提交：没有 {where}（可用 reportsmith init {item.key} 生成填报文件）"
+    res = ClusterResult(key=item.key, cluster=item.cluster, status=STATUS_MISSING, message=message, form=form, findings=findings)
+    _count(res, findings)
+    return res
+
+
+def _form_quietly(folder: Path) -> tuple[FormData | None, list[Finding]]:
+    """The folder's form and its findings, or (None, [...]) — the roll-up counts what can be read."""
+    path = folder / "form.yaml"
+    if not path.is_file():
+        return None, []
+    from .form import check_form_file
+
+    try:
+        return check_form_file(path)
+    except ReportsmithError as exc:
+        return None, [Finding(Severity.ERROR, "form.unreadable", exc.message, file=exc.file, line=exc.line, key=exc.key, hint=exc.hint)]
+
+
+def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -> ClusterResult:
+    from .build import output_path
+    from .pipeline import load_and_assemble
+    from .render import render_findings
+
+    assembled, report = load_and_assemble(item.folder)
+    check = _check_assembled(assembled, report, item.folder)
+    docx = output_path(out, item.cluster, assembled.year)
+    fingerprint = inputs_fingerprint(item.folder, item.cluster, engine)
+    rebuilt = force or not _up_to_date(docx, fingerprint, pdf)
+    pdf_path: Path | None = docx.with_suffix(".pdf") if pdf else None
+    findings = list(check.findings) + render_findings(assembled)
+    if rebuilt:
+        _RENDERER.render(assembled, docx)
+        if pdf_path is not None:
+            findings += _convert_pdf(docx)
+        _write_stamp(docx, fingerprint)
+    res = ClusterResult(
+        key=item.key,
+        cluster=item.cluster,
+        status=STATUS_PROBLEMS if any(f.is_problem for f in findings) else STATUS_BUILT,
+        year=assembled.year,
+        zishu=check.zishu,
+        band=check.band,
+        band_label=check.band_label,
+        coverage=check.coverage,
+        topics_total=len(check.topics),
+        topics_covered=sum(1 for t in check.topics if t.covered),
+        missing_topics=[(t.heading, t.topic) for t in check.missing_topics],
+        output=docx.relative_to(out).as_posix(),
+        pdf=pdf_path.relative_to(out).as_posix() if pdf_path is not None and pdf_path.is_file() else None,
+        rebuilt=rebuilt,
+        findings=findings,
+        form=assembled.form,
+    )
+    if assembled.checklist is not None:
+        res.evidence_missing = sum(1 for i in assembled.checklist.items if i.status != "已附")
+    _count(res, findings)
+    return res
+
+
+def _check_assembled(assembled: Any, report: Any, folder: Path) -> Any:
+    """The CheckResult ``check.check_inputs(folder)`` gives, from an assembly already made.
+
+    Uses ``check.check_assembled`` when the check module offers it; otherwise repeats
+    check_inputs' few steps here so that a report is assembled once, not twice.
+    """
+    import dataclasses
+
+    from . import check
+
+    if hasattr(check, "check_assembled"):
+        return check.check_assembled(assembled, report)
+    from .prose import check_prose
+
+    result = check.check_sections(assembled.sections, source=report.source, cluster=assembled.cluster.account)
+    lines = {title: s.line for title, s in report.sections.items()}
+    result.findings = [
+        dataclasses.replace(f, line=lines.get(f.key)) if f.file == report.source and f.key in lines and f.line is None else f
+        for f in result.findings
+    ]
+    result.source = str(folder)
+    result.findings += assembled.findings
+    if assembled.form is not None:
+        texts = {s.heading.title: "\n\n".join(s.paragraphs) for s in assembled.sections if s.paragraphs}
+        result.findings += check_prose(texts, assembled.form, file=report.source)
+    if assembled.checklist is not None:
+        result.findings += assembled.checklist.findings
+    return result
+
+
+def _count(res: ClusterResult, findings: list[Finding]) -> None:
+    res.errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    res.warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+    if res.form is not None or any(_is_form_finding(f) for f in findings):
+        res.form_errors = sum(1 for f in findings if f.severity is Severity.ERROR and _is_form_finding(f))
+
+
+def _is_form_finding(f: Finding) -> bool:
+    return f.rule.startswith("form.")
+
+
+def _convert_pdf(docx: Path) -> list[Finding]:
+    from .build import convert_pdf
+
+    return convert_pdf(docx)[1]
+
+
+# --- restart: fingerprints and stamps ---------------------------------------------------------
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_HASH_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def engine_fingerprint(template: Path) -> str:
+    """What every report depends on besides its folder: the package's code and data, the template."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for p in sorted(package.rglob("*")):
+        if p.suffix in (".py", ".yaml") and p.is_file() and "__pycache__" not in p.parts:
+            h.update(p.relative_to(package).as_posix().encode() + b"\0" + _sha256_file(p).encode())
+    h.update(b"template\0" + _sha256_file(Path(template)).encode())
+    return h.hexdigest()
+
+
+def inputs_fingerprint(folder: Path, cluster: Cluster, engine: str) -> str:
+    """The fingerprint of one cluster's inputs: every file of its folder, the cluster record, the engine.
+
+    Symbolic links contribute their target's name, never the content of a file outside the folder.
+    """
+    h = hashlib.sha256(engine.encode())
+    h.update(cluster.model_dump_json().encode())
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            p = Path(root) / name
+            rel = p.relative_to(folder).as_posix()
+            digest = f"link:{os.readlink(p)}" if p.is_symlink() else _sha256_file(p)
+            h.update(rel.encode() + b"\0" + digest.encode() + b"\n")
+    return h.hexdigest()
+
+
+def _stamp_path(docx: Path) -> Path:
+    return docx.parent / STAMP_NAME
+
+
+def _up_to_date(docx: Path, fingerprint: str, pdf: bool) -> bool:
+    try:
+        stamp = json.loads(_stamp_path(docx).read_text(encoding="utf-8"))
+        if stamp.get("inputs") != fingerprint or stamp.get("docx") != _sha256_file(docx):
+            return False
+        if pdf:
+            return stamp.get("pdf") == _sha256_file(docx.with_suffix(".pdf"))
+        return True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _write_stamp(docx: Path, fingerprint: str) -> None:
+    pdf = docx.with_suffix(".pdf")
+    stamp = {"inputs": fingerprint, "docx": _sha256_file(docx), "pdf": _sha256_file(pdf) if pdf.is_file() else None}
+    write_text(_stamp_path(docx), json.dumps(stamp, indent=1, sort_keys=True) + "\n")
+
+
+def sweep_partials(out: Path, keys: list[str]) -> None:
+    """Remove temporary files a killed worker left beside its output (``.name.xxxx.part``)."""
+    for key in keys:
+        folder = out / key
+        if folder.is_dir():
+            for p in folder.glob(".*.part"):
+                with contextlib.suppress(OSError):
+                    p.unlink()

@@ -1,0 +1,239 @@
+"""Build and check every cluster's report at once, in parallel, restartably.
+
+:func:`run_batch` takes the clusters of the registry (or an explicit list), sends each
+one that has a ``report.yaml`` to a pool of worker processes — each worker parses the
+Word template once (one :class:`render.Renderer` per worker) — and collects one
+:class:`ClusterResult` per cluster. A cluster is isolated: an unreadable input fails that
+cluster with its message; every other cluster is still built. A cluster without
+``report.yaml`` is 未提交 (listed, its form still counted in the roll-up).
+
+Restartable: beside each report a stamp (``.reportsmith-batch.json``) records the
+fingerprint of its inputs (every file of the cluster folder, the template, the package's
+code and data). A re-run renders only the reports whose fingerprint changed or whose
+output is missing or altered; the check itself always runs, so the summary is current.
+Outputs are written atomically; Ctrl-C cancels pending clusters and lets the running
+ones finish their (atomic) write; a killed worker fails the remaining clusters.
+What a worker does with one cluster is in :mod:`reportsmith._batchwork`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from . import registry
+from ._batchwork import (
+    STATUS_BUILT,
+    STATUS_FAILED,
+    STATUS_MISSING,
+    STATUS_PROBLEMS,
+    BatchItem,
+    ClusterResult,
+    engine_fingerprint,
+    failed_result,
+    init_worker,
+    sweep_partials,
+    work,
+)
+from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, InputError
+from .registry import Cluster
+from .resources import default_template
+from .textutil import did_you_mean
+
+__all__ = [
+    "STATUS_BUILT",
+    "STATUS_PROBLEMS",
+    "STATUS_FAILED",
+    "STATUS_MISSING",
+    "BatchItem",
+    "BatchResult",
+    "ClusterResult",
+    "Stray",
+    "run_batch",
+    "select_items",
+]
+
+Progress = Callable[[int, int, ClusterResult], None]
+
+KILLED_MESSAGE = (
+    "处理进程意外退出（可能内存不足或被系统终止），本集群的报告未生成，也没有留下不完整的文件；"
+    "请重新运行 reportsmith batch，已生成且输入未变的报告不会重复生成"
+)
+
+
+@dataclass
+class Stray:
+    """A folder under inputs/ whose name is no account of the registry."""
+
+    folder: str
+    suggestion: str | None = None
+
+    def text(self) -> str:
+        hint = f"是否想写“{self.suggestion}”？" if self.suggestion else "可用 reportsmith clusters 查看全部账号"
+        return f"inputs 下的文件夹“{self.folder}”不是附件1中的任何账号，未处理（{hint}）"
+
+
+@dataclass
+class BatchResult:
+    """Every cluster's result, in registry order, and the summary files written."""
+
+    inputs: Path
+    out: Path
+    clusters: list[ClusterResult]
+    strays: list[Stray] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # summary name → path
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.clusters if r.status == status)
+
+    @property
+    def exit_code(self) -> int:
+        """2 if a cluster could not be built; 1 if one has problems, is 未提交, or a folder is stray; else 0."""
+        if any(r.status == STATUS_FAILED for r in self.clusters):
+            return EXIT_UNREADABLE
+        if self.strays or any(r.status in (STATUS_PROBLEMS, STATUS_MISSING) for r in self.clusters):
+            return EXIT_PROBLEMS
+        return EXIT_OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "inputs": str(self.inputs),
+            "out": str(self.out),
+            "exit_code": self.exit_code,
+            "counts": {s: self.count(s) for s in (STATUS_BUILT, STATUS_PROBLEMS, STATUS_FAILED, STATUS_MISSING)},
+            "clusters": [r.to_json() for r in self.clusters],
+            "strays": [{"folder": s.folder, "suggestion": s.suggestion, "message": s.text()} for s in self.strays],
+            "files": {k: str(v) for k, v in self.files.items()},
+        }
+
+
+def select_items(inputs: Path, only: Sequence[str] | None = None, clusters: Sequence[Cluster] | None = None) -> list[BatchItem]:
+    """The clusters to process, in registry order: ``inputs/<account>`` for each.
+
+    ``clusters`` overrides the registry (the benchmark passes synthetic clusters whose
+    accounts are folder names); ``only`` keeps the listed accounts and raises
+    :class:`InputError` with a did-you-mean for an account that is not in the list.
+    """
+    pool = list(clusters) if clusters is not None else list(registry.load_clusters())
+    if only:
+        known = {c.account: c for c in pool}
+        wanted: list[str] = []
+        for a in only:
+            for part in str(a).replace("，", ",").split(","):
+                part = part.strip()
+                if part and part not in wanted:
+                    wanted.append(part)
+        for a in wanted:
+            if a not in known:
+                best = did_you_mean(a, known)
+                raise InputError(
+                    f"账号“{a}”不在集群名单中",
+                    key="--only",
+                    hint=(f"是否想写“{best}”？" if best else "请检查拼写。") + " 可用 reportsmith clusters 查看全部账号",
+                )
+        pool = [c for c in pool if c.account in wanted]
+    return [BatchItem(key=c.account, cluster=c, folder=inputs / c.account) for c in pool]
+
+
+def find_strays(inputs: Path, accounts: Sequence[str]) -> list[Stray]:
+    """Folders under ``inputs`` that match no account (hidden and ``_``-prefixed ones are ignored)."""
+    if not inputs.is_dir():
+        return []
+    known = set(accounts)
+    out = []
+    for p in sorted(inputs.iterdir()):
+        if p.is_dir() and not p.name.startswith((".", "_")) and p.name not in known:
+            out.append(Stray(folder=p.name, suggestion=did_you_mean(p.name, known)))
+    return out
+
+
+def run_batch(
+    inputs: Path,
+    out: Path,
+    *,
+    jobs: int | None = None,
+    only: list[str] | None = None,
+    pdf: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+    clusters: Sequence[Cluster] | None = None,
+    template: Path | None = None,
+    summary: bool = True,
+) -> BatchResult:
+    """Build and check every cluster; write the summary files; return every result.
+
+    ``jobs`` defaults to the number of CPUs; with 1 the work runs in this process.
+    ``progress(done, total, result)`` is called after each cluster. Raises
+    :class:`InputError` if ``inputs`` is not a folder or an ``only`` account is unknown,
+    and the template's error if the template cannot be parsed — before anything is built.
+    """
+    inputs, out = Path(inputs), Path(out)
+    if not inputs.is_dir():
+        raise InputError("输入文件夹不存在", file=inputs, hint="请给出存放各集群文件夹（inputs/<账号>/）的目录")
+    items = select_items(inputs, only, clusters)
+    strays = find_strays(inputs, [c.account for c in (clusters or registry.load_clusters())]) if not only else []
+    template = Path(template) if template else default_template()
+    engine = engine_fingerprint(template)
+    init_worker(template, in_worker=False)  # parses the template here: a broken template stops the run now
+    options = {"out": out, "pdf": pdf, "force": force, "engine": engine}
+
+    total = len(items)
+    results: dict[str, ClusterResult] = {}
+
+    def record(res: ClusterResult) -> None:
+        results[res.key] = res
+        if progress:
+            progress(len(results), total, res)
+
+    # 未提交 clusters go to the workers too: reading their forms is work worth sharing out.
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(items) or 1))
+    if jobs == 1:
+        for item in items:
+            record(work(item, **options))
+    else:
+        _run_pool(items, jobs, template, options, record)
+
+    ordered = [results[i.key] for i in items]
+    result = BatchResult(inputs=inputs, out=out, clusters=ordered, strays=strays)
+    if summary:
+        from .summary import write_summary
+
+        result.files = write_summary(result)
+    return result
+
+
+def _run_pool(items: list[BatchItem], jobs: int, template: Path, options: dict, record: Callable[[ClusterResult], None]) -> None:
+    # spawn, not fork: a forked child of a threaded parent may deadlock, and spawn is what
+    # Windows and macOS do anyway, so every platform runs the same way.
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init_worker, initargs=(template,))
+    pending: dict[Future, BatchItem] = {}
+    try:
+        pending = {pool.submit(work, item, **options): item for item in items}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                item = pending.pop(fut)
+                record(_outcome(fut, item))
+    except KeyboardInterrupt:
+        # Workers ignore SIGINT: the running ones finish their atomic write, the rest are dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
+        sweep_partials(options["out"], [i.key for i in items])
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    sweep_partials(options["out"], [i.key for i in items])
+
+
+def _outcome(fut: Future, item: BatchItem) -> ClusterResult:
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        return failed_result(item, KILLED_MESSAGE)
+    except Exception as exc:  # a result that could not be sent back, or a bug: that cluster only
+        return failed_result(item, f"内部错误：{type(exc).__name__}: {exc}（请把此信息报告给维护者）")

@@ -1,0 +1,175 @@
+"""Print a :class:`CheckResult` as Chinese tables, or as JSON.
+
+Shared by ``reportsmith check`` (inputs folder, submitted .docx) and the batch commands,
+which print the same record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..checkresult import CheckResult
+from ..errors import EXIT_OK, EXIT_UNREADABLE, Finding, ReportsmithError, Severity, split_findings
+from ._common import console as _base_console
+
+_BAND_STYLE = {"ok": "green", "warn": "yellow", "fail": "red"}
+# Above this many 提示 (info) findings, only their number is printed unless asked for all.
+MAX_INFOS_SHOWN = 10
+
+
+# Not on a terminal (a pipe, a log, a test), rich would assume 80 columns and cut
+# Chinese messages short; a report read later is better wide than truncated.
+_PIPE_WIDTH = 132
+_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def console():
+    c = _base_console()
+    if not c.is_terminal:
+        c.width = _PIPE_WIDTH
+    return c
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def band_text(result: CheckResult) -> str:
+    return f"[{_BAND_STYLE[result.band]}]{result.band_label}[/]"
+
+
+def print_lengths(result: CheckResult) -> None:
+    """Per heading: 字数 beside the suggested budget, so a writer sees where to cut or add."""
+    from rich.table import Table
+
+    table = Table(title="字数（按标题）", show_footer=True)
+    table.add_column("标题", footer="正文合计")
+    table.add_column("字数", justify="right", footer=str(result.zishu))
+    table.add_column("建议字数", justify="right", footer=str(result.target))
+    table.add_column("差额", justify="right", footer=f"{result.zishu - result.target:+d}")
+    table.add_column("状态", footer=band_text(result))
+    for s in result.sections:
+        diff = f"{s.zishu - s.budget:+d}" if s.budget else ""
+        state = "有内容" if s.present else ("—" if not s.budget else "[red]空[/]")
+        table.add_row(_esc(s.numbered), str(s.zishu), str(s.budget or ""), diff, state)
+    console().print(table)
+
+
+def print_topics(result: CheckResult) -> None:
+    """Per topic of 附件3: covered (and how) or missing."""
+    from rich.table import Table
+
+    table = Table(title=f"提纲覆盖（{sum(t.covered for t in result.topics)}/{len(result.topics)} 项）")
+    table.add_column("标题", overflow="fold")
+    table.add_column("内容项", overflow="fold")
+    table.add_column("是否涉及（依据）", no_wrap=True)
+    last = None
+    for t in result.topics:
+        if t.covered:
+            how = "按内容项标注" if t.how == "keyed" else f"“{(t.how or '').removeprefix('cue:')}”"
+            mark = f"[green]✓[/] {_esc(how)}"
+        else:
+            mark = "[red]✗ 未涉及[/]"
+        table.add_row(_esc(t.heading) if t.heading != last else "", _esc(t.topic), mark)
+        last = t.heading
+    console().print(table)
+
+
+def print_result(result: CheckResult, *, show_all: bool = False) -> None:
+    """The full readable report of one check: header, lengths, coverage, problems, verdict."""
+    c = console()
+    c.print(f"[bold]检查：{_esc(result.source)}[/bold]" + (f"  集群账号：{_esc(result.cluster)}" if result.cluster else ""))
+    print_lengths(result)
+    print_topics(result)
+    groups = split_findings(result.findings)
+    shown = groups["errors"] + groups["warnings"]
+    infos = groups["infos"]
+    if show_all or len(infos) <= MAX_INFOS_SHOWN:
+        shown += infos
+    print_problems(shown)
+    if len(shown) < len(result.findings):
+        c.print(f"另有 {len(infos)} 条提示未列出（加 --all 显示全部，或用 --json 输出）。")
+    c.print(verdict(result))
+
+
+def print_problems(findings: Sequence[Finding]) -> None:
+    """Findings as a table: severity, location, problem, how to fix (long text folds, never cut)."""
+    from rich.table import Table
+
+    c = console()
+    if not findings:
+        c.print("[green]未发现问题。[/green]")
+        return
+    table = Table(title="问题")
+    table.add_column("级别", no_wrap=True)
+    table.add_column("位置", overflow="fold")
+    table.add_column("问题", overflow="fold")
+    table.add_column("如何修改", overflow="fold")
+    for f in findings:
+        table.add_row(f"[{_STYLE[f.severity]}]{f.severity.label}[/]", _esc(f.location), _esc(f.message), _esc(f.hint or ""))
+    c.print(table)
+
+
+def verdict(result: CheckResult) -> str:
+    groups = split_findings(result.findings)
+    total = f"，全文 {result.total_zishu} 字" if result.total_zishu is not None else ""
+    return (
+        f"结论：正文 {result.zishu} 字（目标约 {result.target} 字，{band_text(result)}）{total}；"
+        f"提纲覆盖 {result.coverage:.0%}；错误 {len(groups['errors'])} 条，警告 {len(groups['warnings'])} 条，"
+        f"提示 {len(groups['infos'])} 条。"
+    )
+
+
+def result_json(result: CheckResult) -> dict[str, Any]:
+    return result.to_json()
+
+
+Outcome = tuple[Path, "CheckResult | ReportsmithError"]
+
+
+def print_many(outcomes: Sequence[Outcome], *, show_all: bool = False) -> None:
+    """A folder of reports: one summary row per file, then each file's details."""
+    from rich.table import Table
+
+    table = Table(title=f"汇总（{len(outcomes)} 个文件）")
+    for col in ("文件", "集群账号", "正文字数", "评定", "提纲覆盖", "错误", "警告"):
+        table.add_column(col, justify="right" if col in ("正文字数", "错误", "警告") else "left")
+    for path, r in outcomes:
+        if isinstance(r, ReportsmithError):
+            table.add_row(_esc(path.name), "", "", "[red]无法读取[/]", "", "1", "")
+            continue
+        g = split_findings(r.findings)
+        table.add_row(
+            _esc(path.name), _esc(r.cluster or ""), str(r.zishu), band_text(r), f"{r.coverage:.0%}",
+            str(len(g["errors"])), str(len(g["warnings"])),
+        )
+    c = console()
+    c.print(table)
+    for path, r in outcomes:
+        c.rule(_esc(path.name))
+        if isinstance(r, ReportsmithError):
+            c.print(f"[red]无法读取：[/]{_esc(r.text())}")
+        else:
+            print_result(r, show_all=show_all)
+
+
+def many_json(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
+    out = []
+    for path, r in outcomes:
+        if isinstance(r, ReportsmithError):
+            out.append({"file": str(path), "error": r.to_dict()})
+        else:
+            out.append({"file": str(path), **r.to_json()})
+    return out
+
+
+def many_exit_code(outcomes: Sequence[Outcome]) -> int:
+    """2 when a file could not be read, else 1 when any report has problems, else 0."""
+    codes = [EXIT_UNREADABLE if isinstance(r, ReportsmithError) else r.exit_code for _, r in outcomes]
+    return max(codes, default=EXIT_OK)
+
+
+__all__ = ["print_result", "print_many", "print_problems", "result_json", "many_json", "many_exit_code", "verdict"]

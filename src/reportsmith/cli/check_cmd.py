@@ -1,0 +1,73 @@
+"""``reportsmith check PATH [--json] [--all]``: an inputs folder, a submitted .docx, or a folder of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from ._common import emit_json, handles_errors
+
+
+def _kind(path: Path) -> str:
+    """``inputs`` (a folder with report.yaml), ``docx`` (one file) or ``docx-folder``."""
+    if path.is_file() and path.name == "report.yaml":
+        return "inputs"
+    if path.is_file() and path.suffix.lower() == ".docx":
+        return "docx"
+    if path.is_dir():
+        if (path / "report.yaml").is_file():
+            return "inputs"
+        if any(p.suffix.lower() == ".docx" and not p.name.startswith("~$") for p in path.iterdir()):
+            return "docx-folder"
+        raise InputError(
+            "文件夹中既没有 report.yaml，也没有 .docx 文件",
+            file=path,
+            hint="检查填报文件夹请指向 inputs/账号；检查报送的 Word 稿请指向 .docx 文件或存放它们的文件夹",
+        )
+    if not path.exists():
+        raise InputError("路径不存在", file=path, hint="请检查路径，例如 reportsmith check inputs/whkjcyjq")
+    raise InputError(
+        f"无法检查 {path.suffix or '该类型的'}文件",
+        file=path,
+        hint="请指定填报文件夹（含 report.yaml）、.docx 文件或存放 .docx 的文件夹；.doc 请先另存为 .docx",
+    )
+
+
+@click.command("check")
+@click.argument("path", type=click.Path(path_type=Path), metavar="PATH")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果")
+@click.option("--all", "show_all", is_flag=True, help="列出全部提示（默认提示较多时只显示条数）")
+@handles_errors
+def check(path: Path, as_json: bool, show_all: bool) -> int:
+    """检查总结报告：提纲覆盖、字数、统计报表与佐证材料。
+
+    PATH 可以是填报文件夹（inputs/账号，含 report.yaml），也可以是报送的 .docx 文件
+    或存放多个 .docx 的文件夹。退出码：0 通过，1 发现问题，2 文件无法读取。
+    """
+    from . import _checkfmt as fmt
+
+    kind = _kind(path)
+    if kind == "docx-folder":
+        from ..submitted import check_folder
+
+        outcomes = check_folder(path)
+        if as_json:
+            emit_json(fmt.many_json(outcomes))
+        else:
+            fmt.print_many(outcomes, show_all=show_all)
+        return fmt.many_exit_code(outcomes)
+    if kind == "docx":
+        from ..submitted import check_docx
+
+        result = check_docx(path)
+    else:
+        from ..check import check_inputs
+
+        result = check_inputs(path.parent if path.is_file() else path)
+    if as_json:
+        emit_json(fmt.result_json(result))
+    else:
+        fmt.print_result(result, show_all=show_all)
+    return result.exit_code

@@ -1,0 +1,35 @@
+"""``reportsmith import DRAFT.docx -o inputs/<account>/report.yaml``: a Word draft to report.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import InputError, exit_code_for
+from ._common import handles_errors, out, print_findings
+
+
+@click.command("import")
+@click.argument("draft", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="写入的 report.yaml 路径，例如 inputs/whkjcyjq/report.yaml")
+@click.option("--account", default=None, help="集群账号；省略时从初稿题目中的集群名称判断")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+@handles_errors
+def import_(draft: Path, output: Path, account: str | None, force: bool) -> int:
+    """把 Word 初稿（.docx）转换为 report.yaml。
+
+    各标题下的文字按段落写入；不能归入标题的文字放在文件末尾的“未归类”注释中，不会丢失。
+    """
+    from ..atomic import write_text
+    from ..importer import import_docx
+
+    if output.exists() and not force:
+        raise InputError("文件已存在，未覆盖", file=output, hint="确需覆盖请加 --force；或用 -o 指定另一个文件名")
+    text, findings = import_docx(draft, account)
+    write_text(output, text)
+    out(f"已写入 {output}")
+    if findings:
+        print_findings(findings, title=f"导入 {draft.name}")
+    return exit_code_for(findings)

@@ -1,0 +1,207 @@
+"""Render an :class:`~reportsmith.assembled.Assembled` report into a Word document.
+
+The template (``templates/outline.docx`` or a user's own) is a docxtpl template. It is
+parsed and compiled once per :class:`Renderer`; each render then fills a fresh copy.
+
+Nothing typed by a writer may be lost or executed:
+
+* autoescape is on, so ``A&B`` and ``<`` reach the document as text;
+* every text goes through :func:`reportsmith.docxout.xml_safe` first; characters XML
+  cannot hold are removed with a warning naming the section (never a corrupt file);
+* a writer's ``{{ }}`` / ``{% %}`` is data in the context and is never compiled;
+* ``\\n`` becomes a line break (``w:br``) and ``\\t`` a tab (``w:tab``) inside the paragraph.
+
+Template problems (syntax error, unknown variable) raise :class:`TemplateError` naming
+the template part and the paragraph, never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .assembled import Assembled
+from .docxout import save_deterministic
+from .errors import InputError, TemplateError
+from ._rendercontext import CONTEXT_VARIABLES, make_context
+from .resources import default_template
+
+__all__ = ["CONTEXT_VARIABLES", "Renderer", "document_date", "make_context", "render_docx", "render_findings"]
+
+_DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
+_PARAGRAPH_START = re.compile(r"<w:p([ >])")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def document_date(assembled: Assembled) -> datetime:
+    """The date stamped into the file: the report's date, else 31 December of its year (never the clock)."""
+    m = _DATE.search(assembled.date_text or "")
+    if m:
+        try:
+            return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    return datetime(assembled.year, 12, 31)
+
+
+def render_findings(assembled: Assembled):
+    """Warnings rendering would produce (characters removed), without rendering."""
+    return make_context(assembled)[1]
+
+
+def _environment() -> Any:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class _CompilingOnce(SandboxedEnvironment):
+        """docxtpl calls ``from_string`` on every render; compile each source only once."""
+
+        def __init__(self) -> None:
+            super().__init__(autoescape=True, undefined=StrictUndefined)
+            self._compiled: dict[str, Any] = {}
+
+        def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - jinja's signature
+            if globals or template_class or not isinstance(source, str):
+                return super().from_string(source, globals, template_class)
+            if source not in self._compiled:
+                self._compiled[source] = super().from_string(source)
+            return self._compiled[source]
+
+    return _CompilingOnce()
+
+
+class Renderer:
+    """A parsed template: ``Renderer(path).render(assembled, out_path)``; reuse it for many reports.
+
+    >>> Renderer().render(assembled, Path("out/x.docx"))  # doctest: +SKIP
+    """
+
+    def __init__(self, template: str | Path | None = None) -> None:
+        self.template = Path(template) if template is not None else default_template()
+        self.name = self.template.name
+        try:
+            self._data = self.template.read_bytes()
+        except OSError as exc:
+            raise InputError(
+                f"无法读取 Word 模板：{exc.strerror or exc}",
+                file=self.template,
+                hint="请检查 --template 指定的路径；不指定时使用内置模板 templates/outline.docx",
+            ) from None
+        self._env = _environment()
+        self._sources = self._compile_all()
+        self._check_variables()
+
+    # -- parsing -------------------------------------------------------------------
+
+    def _docxtpl(self) -> Any:
+        from docxtpl import DocxTemplate
+
+        tpl = DocxTemplate(io.BytesIO(self._data))
+        try:
+            tpl.init_docx()
+        except Exception as exc:  # python-docx raises several types for a file that is not a .docx
+            raise InputError(
+                f"Word 模板无法打开（{type(exc).__name__}）", file=self.template, hint="模板必须是 Word 2007 及以后的 .docx 文件"
+            ) from None
+        return tpl
+
+    def _part_sources(self, tpl: Any) -> list[tuple[str, str]]:
+        """(part label, jinja source) exactly as docxtpl builds them at render time."""
+        sources = [("正文（word/document.xml）", tpl.patch_xml(tpl.get_xml()))]
+        for uri, label in ((tpl.HEADER_URI, "页眉"), (tpl.FOOTER_URI, "页脚")):
+            for _key, part in tpl.get_headers_footers(uri):
+                sources.append((f"{label}（{str(part.partname).lstrip('/')}）", tpl.patch_xml(tpl.get_part_xml(part))))
+        return [(label, _PARAGRAPH_START.sub(r"\n<w:p\1", src)) for label, src in sources]
+
+    def _compile_all(self) -> dict[str, str]:
+        from jinja2 import TemplateSyntaxError
+
+        labels: dict[str, str] = {}
+        for label, source in self._part_sources(self._docxtpl()):
+            labels[source] = label
+            try:
+                self._env.from_string(source)
+            except TemplateSyntaxError as exc:
+                raise self._error(label, source, exc.lineno, f"模板语法错误：{exc.message}") from None
+        return labels
+
+    def variables(self) -> set[str]:
+        """The top-level variables the template uses (docxtpl's view of it)."""
+        from jinja2 import meta
+
+        found: set[str] = set()
+        for source in self._sources:
+            found |= meta.find_undeclared_variables(self._env.parse(source))
+        return found
+
+    def _check_variables(self) -> None:
+        unknown = sorted(self.variables() - CONTEXT_VARIABLES)
+        if unknown:
+            raise TemplateError(
+                f"模板使用了程序不提供的变量：{'、'.join(unknown)}",
+                file=self.template,
+                hint="可用的变量：" + "、".join(sorted(CONTEXT_VARIABLES)) + "；请改正模板中的变量名",
+            )
+
+    def _error(self, label: str, source: str, lineno: int | None, message: str) -> TemplateError:
+        where = ""
+        if lineno:
+            lines = source.split("\n")
+            text = _TAGS.sub("", lines[lineno - 1]) if 0 < lineno <= len(lines) else ""
+            # Line 1 is what precedes the first paragraph, so line N is about paragraph N-1.
+            where = f"第 {max(lineno - 1, 1)} 段附近"
+            if text.strip():
+                where += f"（“{text.strip()[:60]}”）"
+        return TemplateError(
+            message,
+            file=self.template,
+            key=f"{label}{where}",
+            hint="请在 Word 中改正该处的模板标记：每个 {{ }} 或 {% %} 须完整地写在同一段内、不带格式变化",
+        )
+
+    # -- rendering -----------------------------------------------------------------
+
+    def render(self, assembled: Assembled, out_path: str | Path) -> Path:
+        """Render ``assembled`` into ``out_path`` atomically; same inputs, same bytes."""
+        from jinja2 import TemplateError as JinjaError
+
+        context, _findings = make_context(assembled)
+        tpl = self._docxtpl()
+        try:
+            tpl.render(context, self._env, autoescape=True)
+        except (JinjaError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            # A user's template can fail at run time in many ways (``{{ year + "x" }}``).
+            part = getattr(tpl, "current_rendering_part", None)
+            source = self._source_for(part)
+            label = self._sources.get(source, str(getattr(part, "partname", "")))
+            raise self._error(label, source, _template_line(exc), f"模板无法填充：{exc}") from None
+        return save_deterministic(tpl.docx, out_path, document_date(assembled), title=assembled.title)
+
+    def _source_for(self, part: Any) -> str:
+        if part is None:
+            return ""
+        for source, label in self._sources.items():
+            if str(part.partname).lstrip("/") in label:
+                return source
+        return ""
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line of a jinja error: syntax errors carry it, runtime errors only in the traceback."""
+    if getattr(exc, "lineno", None):
+        return exc.lineno
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def render_docx(assembled: Assembled, out_path: str | Path, *, template: str | Path | None = None) -> Path:
+    """Render one report with a one-off :class:`Renderer` (batch keeps one per worker)."""
+    return Renderer(template).render(assembled, out_path)

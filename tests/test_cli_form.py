@@ -1,0 +1,109 @@
+"""``reportsmith form validate|blank|docx``, run in-process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docx
+import openpyxl
+
+from reportsmith import formxlsx
+from reportsmith.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "inputs" / "whkjcyjq" / "form.yaml"
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "form.yaml"
+    path.write_text("cluster: whkjcyjq\nyear: 2024\n" + body, encoding="utf-8")
+    return path
+
+
+def test_valid_demo_form_exits_0(capsys):
+    assert main(["form", "validate", str(DEMO)]) == 0
+    out = capsys.readouterr().out
+    assert "校验通过" in out and "错误 0 个，警告 0 个，未填 0 行" in out
+
+
+def test_folder_with_form_yaml_is_accepted(capsys):
+    assert main(["form", "validate", str(DEMO.parent), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"errors": [], "warnings": [], "infos": []}
+
+
+def test_problems_exit_1_and_json_has_key_message_location(tmp_path, capsys):
+    path = _write(tmp_path, "集群企业总数: 10\n高新技术企业: 20\n营收: 1\n创新服务机构数: 1\n生产力促进中心: 2\n")
+    assert main(["form", "validate", str(path), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert {e["rule"] for e in data["errors"]} == {"form.child_above_parent", "form.unknown_key"}
+    assert [w["rule"] for w in data["warnings"]] == ["form.group_total_below_sum"]
+    for item in data["errors"] + data["warnings"]:
+        assert item["key"] and item["message"] and item["location"].startswith(f"{path}:")
+    assert len(data["infos"]) == 73
+
+
+def test_text_output_names_file_row_and_fix(tmp_path, capsys):
+    path = _write(tmp_path, "集群企业总数: -1\n")
+    assert main(["form", "validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "集群企业总数" in out and "不能为负数" in out and "错误 1 个" in out and "未填（76 行" in out
+
+
+def test_only_unfilled_rows_is_still_valid(tmp_path, capsys):
+    assert main(["form", "validate", str(_write(tmp_path, "集群企业总数: 5\n"))]) == 0
+    assert "未填 76 行" in capsys.readouterr().out
+
+
+def test_unreadable_input_exits_2(tmp_path, capsys):
+    assert main(["form", "validate", str(tmp_path / "missing.yaml")]) == 2
+    assert "文件不存在" in capsys.readouterr().err
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("集群企业总数: [\n", encoding="utf-8")
+    assert main(["form", "validate", str(broken), "--json"]) == 2
+    assert "YAML 格式错误" in capsys.readouterr().err
+
+
+def test_folder_of_cluster_folders_prints_a_table(tmp_path, capsys):
+    for account in ("whkjcyjq", "szxgcyjq"):
+        (tmp_path / account).mkdir()
+        (tmp_path / account / "form.yaml").write_bytes((ROOT / "inputs" / account / "form.yaml").read_bytes())
+    assert main(["form", "validate", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 个文件" in out and out.count("通过") == 2
+    (tmp_path / "szxgcyjq" / "form.yaml").write_text("cluster: szxgcyjq\n规上企业: x\n", encoding="utf-8")
+    assert main(["form", "validate", str(tmp_path), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [Path(d["file"]).parent.name for d in data] == ["szxgcyjq", "whkjcyjq"]
+    assert data[0]["errors"][0]["rule"] == "form.wrong_type"
+
+
+def test_blank_writes_a_sheet_that_validates(tmp_path, capsys):
+    out = tmp_path / "sub" / "blank.xlsx"
+    assert main(["form", "blank", "ycswcyjq", "-o", str(out)]) == 0
+    assert "已生成空白统计报表" in capsys.readouterr().out
+    ws = openpyxl.load_workbook(out)[formxlsx.SHEET]
+    assert ws["A2"].value == "集群单位名称：宜昌高新区管委会"
+    assert main(["form", "validate", str(out)]) == 0
+
+
+def test_blank_for_unknown_account_exits_2(tmp_path, capsys):
+    assert main(["form", "blank", "ycswcyj", "-o", str(tmp_path / "x.xlsx")]) == 2
+    assert "ycswcyjq" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_docx_from_a_demo_folder(tmp_path, capsys):
+    out = tmp_path / "form.docx"
+    assert main(["form", "docx", str(DEMO.parent), "-o", str(out)]) == 0
+    assert "已生成 Word 统计报表" in capsys.readouterr().out
+    document = docx.Document(str(out))
+    assert document.paragraphs[1].text == "2024年度创新型产业集群统计报表"
+    assert document.tables[0].rows[2].cells[2].text == "346" or document.tables[0].rows[2].cells[2].text
+
+
+def test_docx_refuses_a_form_with_errors(tmp_path, capsys):
+    out = tmp_path / "form.docx"
+    assert main(["form", "docx", str(_write(tmp_path, "集群企业总数: 1\n高新技术企业: 2\n")), "-o", str(out)]) == 1
+    assert "未生成 Word 表" in capsys.readouterr().out
+    assert not out.exists()

@@ -1,0 +1,160 @@
+"""Derived figures on hand-computed values, 不可计算 with reasons, year-on-year, appendix rows."""
+
+from decimal import Decimal
+
+import pytest
+
+from reportsmith import indicators
+from reportsmith.errors import Severity
+from reportsmith.formdata import FormData
+
+D = Decimal
+
+# A round-numbered form so that every figure can be checked by hand.
+VALUES = {
+    "集群企业总数": 400,
+    "高新技术企业": 100,
+    "规上企业": 150,
+    "集群人员总数": 20000,
+    "本科及以上": 8000,
+    "研究开发人员合计": 3000,
+    "营业收入": D(500000),
+    "主导产业营业收入": D(400000),
+    "出口总额": D(50000),
+    "净利润": D(40000),
+    "研究开发费用支出合计": D(15000),
+    "拥有有效发明专利": 900,
+    "省级及以上科技企业孵化器": 4,
+    "国家级科技企业孵化器": 1,
+}
+
+# name → (value as computed by hand, display)
+EXPECTED = {
+    "研发投入强度": (D("0.03"), "3.0%"),  # 15,000 / 500,000
+    "高新技术企业占比": (D("0.25"), "25.0%"),  # 100 / 400
+    "规上企业占比": (D("0.375"), "37.5%"),  # 150 / 400
+    "本科及以上人员占比": (D("0.4"), "40.0%"),  # 8,000 / 20,000
+    "研发人员占比": (D("0.15"), "15.0%"),  # 3,000 / 20,000
+    "主导产业营业收入占比": (D("0.8"), "80.0%"),  # 400,000 / 500,000
+    "出口占营业收入比重": (D("0.1"), "10.0%"),  # 50,000 / 500,000
+    "营业收入利润率": (D("0.08"), "8.0%"),  # 40,000 / 500,000
+    "人均营业收入": (D("25"), "25.00万元/人"),  # 500,000 万元 / 20,000 人
+    "每万名从业人员有效发明专利拥有量": (D("450"), "450.0件"),  # 900 / 20,000 × 10,000
+    "国家级孵化器占比": (D("0.25"), "25.0%"),  # 1 / 4
+}
+
+
+def by_name(form: FormData) -> dict[str, indicators.Indicator]:
+    return {i.name: i for i in indicators.compute(form)}
+
+
+def test_the_eleven_figures_of_the_issue_are_defined():
+    assert set(EXPECTED) <= {s.name for s in indicators.specs()}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_derived_figure_on_hand_computed_values(name):
+    ind = by_name(FormData(VALUES))[name]
+    value, display = EXPECTED[name]
+    assert ind.value == value
+    assert ind.display == display
+    assert ind.reason is None
+
+
+def test_rounding_of_a_derived_figure_is_half_up():
+    form = FormData({"研究开发费用支出合计": D(125), "营业收入": D(10000)})  # 1.25 %
+    assert by_name(form)["研发投入强度"].display == "1.3%"
+
+
+def test_missing_input_is_not_computable_with_the_reason_never_zero():
+    form = FormData({k: v for k, v in VALUES.items() if k != "营业收入"})
+    ind = by_name(form)["研发投入强度"]
+    assert ind.value is None
+    assert ind.display == "不可计算"
+    assert ind.reason == "“营业收入”未填"
+    both = by_name(FormData({}))["人均营业收入"]
+    assert both.reason == "“营业收入”、“集群人员总数”未填"
+
+
+def test_zero_denominator_is_not_computable():
+    form = FormData({**VALUES, "集群人员总数": 0})
+    ind = by_name(form)["研发人员占比"]
+    assert ind.display == "不可计算"
+    assert "“集群人员总数”为 0" in ind.reason
+
+
+def test_an_empty_form_raises_nothing_and_computes_nothing():
+    inds = indicators.compute(FormData({}))
+    assert len(inds) == len(indicators.specs())
+    assert all(i.display == "不可计算" and i.reason for i in inds)
+
+
+def test_show_if_hides_the_incubator_share_without_incubators():
+    none = by_name(FormData({**VALUES, "省级及以上科技企业孵化器": 0, "国家级科技企业孵化器": 0}))
+    assert none["国家级孵化器占比"].shown is False
+    unknown = by_name(FormData({k: v for k, v in VALUES.items() if k != "省级及以上科技企业孵化器"}))
+    assert unknown["国家级孵化器占比"].shown is True  # 未填: listed so the gap is reported
+
+
+def test_not_computable_findings_are_info_and_name_the_reason():
+    form = FormData({k: v for k, v in VALUES.items() if k != "出口总额"}, source="inputs/x/form.yaml")
+    findings = indicators.not_computable_findings(form)
+    assert [f.key for f in findings] == ["出口占营业收入比重"]
+    f = findings[0]
+    assert f.severity is Severity.INFO
+    assert f.file == "inputs/x/form.yaml"
+    assert "不可计算" in f.message and "“出口总额”未填" in f.message
+    assert indicators.not_computable_findings(FormData(VALUES)) == []
+
+
+def test_year_on_year_change_of_ratio_and_other_figures():
+    prev = {**VALUES, "研究开发费用支出合计": D(14000), "营业收入": D(400000)}  # 3.5 % last year
+    form = FormData(VALUES, previous=prev)
+    figs = by_name(form)
+    assert figs["研发投入强度"].previous == D("0.035")
+    assert figs["研发投入强度"].change == "下降0.5个百分点"
+    assert figs["人均营业收入"].change == "同比增长25.0%"  # 25 vs 20 万元/人
+    assert figs["高新技术企业占比"].change == "与上年持平"
+    assert by_name(FormData(VALUES))["研发投入强度"].change == ""
+
+
+def test_appendix_rows_filled_rows_in_form_order_then_derived():
+    prev = {"集群企业总数": 380, "营业收入": D(450000)}
+    values = {**VALUES, "创新服务机构数": 6}
+    rows = indicators.appendix_rows(FormData(values, previous=prev))
+    plain = [r for r in rows if not r.derived]
+    derived = [r for r in rows if r.derived]
+    assert rows == plain + derived
+    assert len(plain) == len(values)
+    assert [r.label for r in plain[:3]] == ["集群企业总数", "其中：高新技术企业", "规上企业"]
+    first = plain[0]
+    assert (first.unit, first.value, first.previous, first.indent) == ("家", "400", "380", 0)
+    assert first.change == "同比增长5.3%，新增20家"
+    assert plain[1].indent == 1
+    revenue = next(r for r in plain if r.label == "营业收入")
+    assert (revenue.unit, revenue.value, revenue.previous, revenue.change) == ("万元", "500,000", "450,000", "同比增长11.1%")
+    assert any(r.label == "创新服务机构数" for r in plain)  # "（一）…(附名单)" stripped
+    assert [r.label for r in derived] == [s.name for s in indicators.specs()]
+    rd = derived[0]
+    assert (rd.unit, rd.value) == ("%", "3.0")
+
+
+def test_appendix_rows_mark_not_computable_figures_with_reason():
+    rows = indicators.appendix_rows(FormData({"营业收入": D(1000)}))
+    assert [r.label for r in rows if not r.derived] == ["营业收入"]
+    rd = next(r for r in rows if r.label == "研发投入强度")
+    assert rd.value == "不可计算（“研究开发费用支出合计”未填）"
+    assert "0" not in rd.value
+
+
+@pytest.mark.parametrize("formula", ["营业收入 /", "营业收入 / (集群人员总数", "营收 / 营业收入", "营业收入 营业收入"])
+def test_malformed_formulas_are_refused(formula):
+    with pytest.raises(ValueError):
+        indicators._Parser(formula).parse()
+
+
+def test_formula_precedence_and_parentheses():
+    values = {"营业收入": D(10), "净利润": D(4), "出口总额": D(2)}
+    assert indicators._evaluate(indicators._Parser("营业收入 - 净利润 / 出口总额").parse(), values) == (D(8), None)
+    assert indicators._evaluate(indicators._Parser("(营业收入 - 净利润) / 出口总额").parse(), values) == (D(3), None)
+    assert indicators._evaluate(indicators._Parser("净利润 / (出口总额 - 2)").parse(), values)[1] == "分母为 0"

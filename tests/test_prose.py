@@ -1,0 +1,123 @@
+"""Hand-written figures in the prose against the form: seeded mismatches caught, the rest silent."""
+
+from decimal import Decimal
+
+import pytest
+
+from reportsmith.errors import Severity
+from reportsmith.formdata import FormData
+from reportsmith.prose import check_prose
+
+D = Decimal
+
+FORM = FormData(
+    {
+        "集群企业总数": 326,
+        "高新技术企业": 85,
+        "规上企业": 120,
+        "营业收入": D(123456),
+        "主导产业营业收入": D(98765),
+        "净利润": D(-1500),
+        "研究开发费用支出合计": D(3700),
+        "集群人员总数": 23456,
+        "拥有有效发明专利": 500,
+        "出口总额": D(8765),
+    },
+    previous={"营业收入": D(110000)},
+)
+
+
+def findings_for(text: str, form: FormData = FORM):
+    return check_prose({"集群总体情况": text}, form, file="inputs/x/report.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "form_value"),
+    [
+        ("2024年，集群企业总数达300家。", "300家", "326家"),
+        ("集群营业收入13亿元，发展良好。", "13亿元", "12.35亿元"),
+        ("实现营业收入12.2亿元。", "12.2亿元", "12.35亿元"),
+        ("营业收入123,400万元。", "123,400万元", "12.35亿元"),
+        ("其中高新技术企业86家。", "86家", "85家"),
+        ("拥有90家高新技术企业。", "90家", "85家"),
+        ("主导产业营业收入10.5亿元。", "10.5亿元", "9.88亿元"),
+        ("研发投入强度达到3.5%。", "3.5%", "3.0%"),
+        ("从业人员3万人。", "3万人", "23,456人"),
+        ("净利润1,500万元。", "1,500万元", "-1,500万元"),  # a loss written as a profit
+        ("高新技术企业占比30%。", "30%", "26.1%"),
+        ("集群企业总数达到３００家。", "300家", "326家"),  # full-width digits
+    ],
+)
+def test_seeded_mismatches_are_caught(text, written, form_value):
+    found = findings_for(text)
+    assert len(found) == 1, [f.text() for f in found]
+    f = found[0]
+    assert f.severity is Severity.WARNING
+    assert f.rule == "prose.figure_mismatch"
+    assert f.key == "集群总体情况"
+    assert f.file == "inputs/x/report.yaml"
+    assert (f.measured, f.limit) == (written, form_value)
+    assert form_value in f.message and text.rstrip("。") in f.message
+
+
+def test_amount_mismatch_shows_both_units():
+    (f,) = findings_for("营业收入13亿元。")
+    assert "12.35亿元（123,456万元）" in f.message
+    assert "{{ 营业收入 }}" in f.hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "集群企业总数达326家。",
+        "营业收入12.3亿元。",  # 12.3456 rounded to one decimal
+        "营业收入12.35亿元。",
+        "营业收入12.4亿元。",  # the shown 12.35 rounded again
+        "营业收入12亿元。",
+        "营业收入123,456万元，主导产业营业收入9.88亿元。",
+        "营业收入123456万元。",
+        "其中高新技术企业85家，规模以上企业120家。",
+        "拥有85家高新技术企业。",
+        "从业人员2.3万人。",  # truncated
+        "从业人员2.35万人。",  # rounded
+        "净利润亏损1,500万元。",
+        "净利润-1500万元。",
+        "研发投入强度3.0%，研发投入强度3%。",
+        "实现出口额8,765万元。",
+    ],
+)
+def test_correctly_rounded_figures_are_silent(text):
+    assert findings_for(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "营业收入同比增长12.3%。",  # a change, and % does not fit an amount
+        "高新技术企业新增15家。",
+        "新增15家高新技术企业。",
+        "2023年营业收入11亿元。",  # another year
+        "上年集群企业总数为300家。",
+        "力争营业收入突破200亿元。",
+        "营业收入超过10亿元的企业8家，营业收入1亿至10亿元的企业50家。",
+        "集群企业总数300余家。",
+        "项目总投资18亿元，带动30家企业。",  # not next to a concept
+        "规上工业总产值50亿元。",  # a different indicator
+        "每年安排专项资金不低于1.5亿元。",
+        "营业收入，\n其中300家企业参与。",
+    ],
+)
+def test_numbers_that_are_not_form_figures_are_silent(text):
+    assert findings_for(text) == []
+
+
+def test_unfilled_figures_are_not_compared():
+    assert findings_for("工业总产值50亿元。") == []  # 工业总产值 未填
+
+
+def test_each_mismatch_in_each_section_is_reported():
+    texts = {"集群总体情况": "集群企业总数达300家。营业收入13亿元。", "集群发展成效": "高新技术企业90家。"}
+    found = check_prose(texts, FORM)
+    assert [(f.key, f.measured) for f in found] == [
+        ("集群总体情况", "300家"), ("集群总体情况", "13亿元"), ("集群发展成效", "90家")
+    ]  # fmt: skip
