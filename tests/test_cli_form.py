@@ -43,11 +43,13 @@ def test_problems_exit_1_and_json_has_key_message_location(tmp_path, capsys):
     assert len(data["infos"]) == 73
 
 
-def test_text_output_names_file_row_and_fix(tmp_path, capsys):
+def test_text_output_names_file_row_and_fix(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "240")
     path = _write(tmp_path, "集群企业总数: -1\n")
     assert main(["form", "validate", str(path)]) == 1
     out = capsys.readouterr().out
     assert "集群企业总数" in out and "不能为负数" in out and "错误 1 个" in out and "未填（76 行" in out
+    assert "计数应 ≥ 0" in out and f"{path}:3" in out
 
 
 def test_only_unfilled_rows_is_still_valid(tmp_path, capsys):

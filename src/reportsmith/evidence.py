@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 from . import evidencerules as er
 from .assembled import Checklist, ChecklistItem
 from .errors import Finding, InputError, Severity
-from .evidencefiles import ATTACHED, INVALID, MISSING, FileCheck, bundle_names, inspect, write_bundle
+from .evidencefiles import ATTACHED, INVALID, MISSING, FileCheck, bundle_names, check_file, write_bundle
 from .formdata import FormData
 from .formspec import resolve_key, rows_by_key
 from .textutil import suggestion
@@ -262,7 +262,7 @@ def build_checklist(
         required = not isinstance(entry, Institution) or er.needs_evidence(entry.level)
         if not required and not entry.files:
             continue
-        checks = [inspect(folder, f, max_bytes=limit, allowed=allowed) for f in entry.files]
+        checks = [check_file(folder, f, max_bytes=limit, allowed=allowed) for f in entry.files]
         item = _item(len(items) + 1, group, category, entry, checks)
         items.append(item)
         if item.status != ATTACHED:

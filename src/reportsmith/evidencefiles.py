@@ -116,7 +116,7 @@ def _type_problem(kind: str | None, detail: str | None, suffix: str, allowed: Ma
     return None
 
 
-def inspect(folder: Path, written: str, *, max_bytes: int, allowed: Mapping[str, Sequence[str]]) -> FileCheck:
+def check_file(folder: Path, written: str, *, max_bytes: int, allowed: Mapping[str, Sequence[str]]) -> FileCheck:
     """Locate, size, type-check and hash one file; a refused path is never opened."""
     text = normalize(written)
     real, refused = locate(folder, text)

@@ -36,7 +36,11 @@ def load_form(path: Path) -> tuple[FormData, list[Finding]]:
     >>> data.values["集群企业总数"]  # doctest: +SKIP
     346
     """
-    path = Path(path)
+    data, findings, _ = _load(Path(path))
+    return data, findings
+
+
+def _read(path: Path) -> tuple[Path, Any, LineMap]:
     if path.is_dir():
         path = path / "form.yaml"
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -51,7 +55,13 @@ def load_form(path: Path) -> tuple[FormData, list[Finding]]:
             file=path,
             hint="每行写一个指标，如“集群企业总数: 326”；可用 reportsmith init 生成模板",
         )
-    return parse_form(raw, file=str(path), lines=lines, folder=path.parent.name)
+    return path, raw, lines
+
+
+def _load(path: Path) -> tuple[FormData, list[Finding], LineMap]:
+    path, raw, lines = _read(path)
+    data, findings = parse_form(raw, file=str(path), lines=lines, folder=path.parent.name)
+    return data, findings, lines
 
 
 def parse_form(
@@ -87,25 +97,15 @@ def validate_form(data: FormData, *, line_of: LineOf | None = None) -> list[Find
 
 def check_form_file(path: Path) -> tuple[FormData, list[Finding]]:
     """:func:`load_form` followed by :func:`validate_form`: every finding of one file."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "form.yaml"
-    data, findings = load_form(path)
-    lines = _lines_for(path)
-    return data, findings + validate_form(data, line_of=lines)
+    data, findings, lines = _load(Path(path))
+    relational = validate_form(data, line_of=_line_lookup(lines))
+    # A row whose value was refused is already reported; do not call it 未填 as well.
+    refused = {formspec.resolve_key(f.key or "") or f.key for f in findings}
+    return data, findings + [f for f in relational if not (f.rule == "form.unfilled" and f.key in refused)]
 
 
-def _lines_for(path: Path) -> LineOf:
-    # Line numbers are re-read rather than stored on FormData, which stays a plain value.
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            from .formxlsx import read_xlsx
-
-            _, lm = read_xlsx(path)
-        else:
-            _, lm = load_yaml(path)
-    except InputError:  # pragma: no cover - load_form already succeeded
-        lm = LineMap()
+def _line_lookup(lm: LineMap) -> LineOf:
+    """Line of a row key (``previous.`` prefix allowed), also when the file used the alias."""
     aliases = {r.key: r.alias for r in formspec.value_rows() if r.alias}
 
     def line_of(key: str) -> int | None:

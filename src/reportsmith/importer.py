@@ -25,7 +25,8 @@ __all__ = ["import_docx", "to_yaml_block"]
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _DATE = re.compile(r"^\s*(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
-_UNSAFE_BLOCK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff\ud800-\udfff]")
+# Characters a literal block cannot hold as they are (YAML's non-printables, extra line breaks, BOM).
+_UNSAFE_BLOCK = re.compile(r"[^\x09\x0A\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]|[\x85\u2028\u2029\ufeff]")
 
 
 def _escape_figures(text: str) -> str:
@@ -69,7 +70,11 @@ def to_yaml_block(key: str, text: str, indent: int = 0, step: int = 2) -> str:
         chomp = "+" if text.endswith("\n") else "-"
         body = "\n".join(pad + ln if ln else "" for ln in (lines[:-1] if text.endswith("\n") else lines))
         block = f"{lead}{key_text}: |{indicator}{chomp}\n{body}\n"
-        if yaml.safe_load(block.replace("\n" + lead, "\n").removeprefix(lead) if lead else block) == {key: text}:
+        try:
+            same = yaml.safe_load(block.replace("\n" + lead, "\n").removeprefix(lead) if lead else block) == {key: text}
+        except yaml.YAMLError:
+            same = False
+        if same:
             return block
     quoted = yaml.safe_dump({key: text}, allow_unicode=True, default_style='"', width=10**9)
     return lead + quoted.rstrip("\n").replace("\n", "\n" + lead) + "\n"

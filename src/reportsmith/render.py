@@ -34,6 +34,13 @@ __all__ = ["CONTEXT_VARIABLES", "Renderer", "document_date", "make_context", "re
 _DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
 _PARAGRAPH_START = re.compile(r"<w:p([ >])")
 _TAGS = re.compile(r"<[^>]+>")
+_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+# docxtpl's paragraph/row/cell/run markers ({%p …%}, {{r …}}) are removed before jinja sees them.
+_MARKER = re.compile(r"(\{[{%])-?\s*(?:p|tr|tc|r)\s+")
+
+
+def _normal_tag(text: str) -> str:
+    return re.sub(r"\s+", " ", _MARKER.sub(r"\1 ", text)).strip()
 
 
 def document_date(assembled: Assembled) -> datetime:
@@ -148,19 +155,37 @@ class Renderer:
 
     def _error(self, label: str, source: str, lineno: int | None, message: str) -> TemplateError:
         where = ""
-        if lineno:
-            lines = source.split("\n")
-            text = _TAGS.sub("", lines[lineno - 1]) if 0 < lineno <= len(lines) else ""
-            # Line 1 is what precedes the first paragraph, so line N is about paragraph N-1.
-            where = f"第 {max(lineno - 1, 1)} 段附近"
-            if text.strip():
-                where += f"（“{text.strip()[:60]}”）"
+        lines = source.split("\n")
+        if lineno and 0 < lineno <= len(lines):
+            # docxtpl puts each paragraph on its own line of the jinja source, so the
+            # failing line starts with the paragraph at fault; find it in the template.
+            text = _TAGS.sub("", lines[lineno - 1]).strip()
+            tag = _JINJA_TAG.search(text)
+            snippet = tag.group(0) if tag else text[:30]
+            number = self._paragraph_number(label, snippet) if snippet else None
+            if number:
+                where = f"第 {number} 段"
+            if snippet:
+                where += f"（“{snippet[:60]}”）"
         return TemplateError(
             message,
             file=self.template,
             key=f"{label}{where}",
-            hint="请在 Word 中改正该处的模板标记：每个 {{ }} 或 {% %} 须完整地写在同一段内、不带格式变化",
+            hint="请在 Word 中改正该处的模板标记：每个 {{ }} 或 {% %} 须完整地写在同一段内",
         )
+
+    def _paragraph_number(self, label: str, snippet: str) -> int | None:
+        """1-based number of the first paragraph of the body (tables included) containing ``snippet``."""
+        if "document.xml" not in label:
+            return None
+        from docx.oxml.ns import qn
+
+        wanted = _normal_tag(snippet)
+        body = self._docxtpl().docx.element.body
+        for n, p in enumerate(body.iter(qn("w:p")), start=1):
+            if wanted in _normal_tag("".join(t.text or "" for t in p.iter(qn("w:t")))):
+                return n
+        return None
 
     # -- rendering -----------------------------------------------------------------
 

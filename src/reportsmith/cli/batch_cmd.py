@@ -9,6 +9,7 @@ import click
 
 from ._common import console, emit_json, handles_errors, is_terminal, out
 
+_SHOWN = 5  # problems printed per cluster; the summary page lists them all
 _STYLE = {"已生成": "green", "有问题": "yellow", "无法生成": "red", "未提交": "dim"}
 
 
@@ -85,7 +86,10 @@ def _print_result(result: Any) -> None:
     from ..numfmt import format_percent
     from ..summary import coverage_ratio
 
-    c = console()
+    from rich.console import Console
+
+    # Piped output has no width; a wide fixed one keeps each cluster on one line for logs and grep.
+    c = console() if is_terminal() else Console(highlight=False, width=160, no_color=True)
     table = Table(title="批量生成结果", show_lines=False)
     for col in ("编号", "账号", "状态", "字数", "长度", "覆盖率", "缺失主题", "佐证缺失", "表单错误", "警告"):
         table.add_column(col, no_wrap=True)
@@ -101,6 +105,12 @@ def _print_result(result: Any) -> None:
     for r in result.clusters:
         if r.status == "无法生成":
             c.print(f"[red]无法生成[/] {escape(r.key)}：{escape(r.message)}")
+        elif r.status == "有问题":
+            problems = r.problems
+            for p in problems[:_SHOWN]:
+                c.print(f"[yellow]有问题[/] {escape(r.key)}：{escape(p)}")
+            if len(problems) > _SHOWN:
+                c.print(f"[yellow]有问题[/] {escape(r.key)}：……另有 {len(problems) - _SHOWN} 条，见汇总页面")
     for s in result.strays:
         c.print(f"[red]未处理[/] {escape(s.text())}")
     counts = "，".join(f"{s} {result.count(s)} 个" for s in ("已生成", "有问题", "无法生成", "未提交"))
