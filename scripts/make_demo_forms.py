@@ -193,10 +193,28 @@ def generate(account: str, *, scale: float = 1.0, rng: random.Random | None = No
     return v
 
 
+class _Nudged:
+    """A random source whose draws are those of ``base``, each moved by a few per cent."""
+
+    def __init__(self, base: random.Random, nudge: random.Random) -> None:
+        self.base, self.nudge = base, nudge
+
+    def uniform(self, low: float, high: float) -> float:
+        return self.base.uniform(low, high) * (1 + self.nudge.uniform(-0.06, 0.06))
+
+    def randint(self, low: int, high: int) -> int:
+        return max(low, round(self.base.randint(low, high) * (1 + self.nudge.uniform(-0.15, 0.05))))
+
+    def choices(self, *args, **kwargs):
+        return self.base.choices(*args, **kwargs)
+
+
 def _previous(account: str, current: dict) -> dict:
     """Last year's figures: the same cluster a little smaller (growth 3–15 %)."""
     rng = random.Random(account + ":previous")
-    prev = generate(account, scale=1 / rng.uniform(1.03, 1.15), rng=random.Random(account))
+    # The same draws as this year (same shape of cluster), each nudged a little, so that
+    # shares and intensities move from one year to the next instead of staying equal.
+    prev = generate(account, scale=1 / rng.uniform(1.03, 1.15), rng=_Nudged(random.Random(account), rng))
     # Institutions change slowly: last year at most one fewer in each row.
     for r in formspec.value_rows():
         if r.section.startswith("四") or r.key == "产业联盟组织数":

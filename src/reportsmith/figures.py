@@ -7,7 +7,7 @@ literal ``{{``. A figure expression is compiled in an ``ImmutableSandboxedEnviro
 whose only variable is the one figure and whose only filters are the formatting ones.
 
 A figure that is 未填 or 不可计算 is filled with a visible ``【待补充：…】`` placeholder so
-the gap shows in the draft (and is not counted as 字数), never with 0 or a blank.
+the gap shows in the draft, never with 0 or a blank.
 """
 
 from __future__ import annotations

@@ -1,0 +1,140 @@
+"""reportsmith build: inputs folder in, Word report out — atomically, deterministically."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+
+from reportsmith.build import build, output_path
+from reportsmith.cli import main
+from reportsmith.errors import InputError, TemplateError
+
+REPO = Path(__file__).resolve().parents[1]
+REPORT = """\
+cluster: whkjcyjq
+year: 2024
+date: 2025-01-15
+sections:
+  一、集群总体情况: |
+    集群总体发展良好，A&B <合作> "引号"。
+
+    第二段写了 {{ }} 和 {% raw %}，原样保留。
+  集群发展成效: 成效显著。
+"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    f = tmp_path / "inputs" / "whkjcyjq"
+    f.mkdir(parents=True)
+    (f / "report.yaml").write_text(REPORT, encoding="utf-8")
+    return f
+
+
+def _texts(path: Path) -> list[str]:
+    return [p.text for p in docx.Document(str(path)).paragraphs]
+
+
+def test_output_path_names_the_cluster():
+    path = output_path(Path("out"), "whkjcyjq", 2024)
+    assert path == Path("out/whkjcyjq/武汉东湖高新区地球空间信息及应用服务创新型产业集群2024年度总结报告.docx")
+
+
+def test_build_writes_the_report_with_the_writers_text(folder, tmp_path):
+    result = build(folder, tmp_path / "out")
+    assert result.docx == output_path(tmp_path / "out", "whkjcyjq", 2024)
+    texts = _texts(result.docx)
+    assert texts[0] == "武汉东湖高新区地球空间信息及应用服务创新型产业集群2024年度总结报告"
+    assert texts[1].endswith("2025年1月15日")
+    i = texts.index("一、集群总体情况")
+    assert texts[i + 1 : i + 3] == ['集群总体发展良好，A&B <合作> "引号"。', "第二段写了 {{ }} 和 {% raw %}，原样保留。"]
+    assert texts[texts.index("三、集群发展成效") + 1] == "成效显著。"
+    assert texts[texts.index("四、存在问题与下一步工作考虑") + 1].startswith("【待补充：")
+    assert result.pdf is None and result.assembled.cluster.account == "whkjcyjq"
+
+
+def test_two_builds_are_byte_identical(folder, tmp_path):
+    first = build(folder, tmp_path / "a").docx.read_bytes()
+    second = build(folder, tmp_path / "b").docx.read_bytes()
+    assert first == second
+
+
+def test_a_failed_render_leaves_the_earlier_report_untouched(folder, tmp_path):
+    good = build(folder, tmp_path / "out").docx
+    before = good.read_bytes()
+    # A custom template that fails half-way through rendering (index out of range at run time).
+    tpl = docx.Document()
+    tpl.add_paragraph("{{ title }}")
+    tpl.add_paragraph("{{ sections[99].heading }}")
+    tpl.save(str(tmp_path / "broken.docx"))
+    with pytest.raises(TemplateError):
+        build(folder, tmp_path / "out", template=tmp_path / "broken.docx")
+    assert good.read_bytes() == before
+    assert sorted(p.name for p in good.parent.iterdir()) == [good.name]
+
+
+def test_a_folder_without_report_yaml_cannot_be_built(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError):
+        build(tmp_path / "empty", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_pdf_without_libreoffice_still_builds_the_docx(folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    result = build(folder, tmp_path / "out", pdf=True)
+    assert result.docx.is_file() and result.pdf is None
+    (finding,) = [f for f in result.findings if f.rule == "build.no_libreoffice"]
+    assert "未找到 LibreOffice" in finding.message and finding.is_problem
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_converts_the_report_to_pdf(folder, tmp_path):
+    if shutil.which("soffice") is None:
+        pytest.skip("soffice (LibreOffice) is not installed")
+    result = build(folder, tmp_path / "out", pdf=True)
+    assert result.pdf == result.docx.with_suffix(".pdf")
+    data = result.pdf.read_bytes()
+    assert data.startswith(b"%PDF") and b"/Type /Page" in data.replace(b"/Type/Page", b"/Type /Page")
+    assert not [f for f in result.findings if f.rule.startswith("build.")]
+
+
+def test_bundle_without_evidence_is_a_warning(folder, tmp_path):
+    result = build(folder, tmp_path / "out", bundle=True)
+    assert result.bundle == []
+    assert any(f.rule == "build.no_evidence" for f in result.findings)
+
+
+def test_bundle_copies_the_demo_evidence(tmp_path):
+    demo = REPO / "inputs" / "whkjcyjq"
+    if not (demo / "evidence.yaml").is_file() or not (demo / "report.yaml").is_file():
+        pytest.skip("demo inputs not present")
+    result = build(demo, tmp_path / "out", bundle=True)
+    attached = [i for i in result.assembled.checklist.items if i.status == "已附"]
+    assert len(result.bundle) == sum(len(i.files) for i in attached)
+    assert all(p.parent == result.docx.parent / "佐证材料" and p.is_file() for p in result.bundle)
+
+
+def test_cli_prints_the_path_and_exits_by_findings(folder, tmp_path, capsys):
+    code = main(["build", str(folder), "-o", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert f"已生成：{output_path(tmp_path / 'out', 'whkjcyjq', 2024)}" in printed
+
+
+def test_cli_exit_1_when_built_with_warnings(folder, tmp_path, capsys):
+    # A vertical tab pasted from Word, written as a YAML escape (a raw one makes the YAML unreadable).
+    (folder / "report.yaml").write_text(REPORT.replace("成效显著。", '"成效\\v显著。"'), encoding="utf-8")
+    code = main(["build", str(folder), "-o", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "已生成" in printed and "U+000B" in printed and "三、集群发展成效" in printed
+
+
+def test_cli_exit_2_when_nothing_can_be_built(tmp_path, capsys):
+    assert main(["build", str(tmp_path / "missing"), "-o", str(tmp_path / "out")]) == 2
+    assert "填报文件夹不存在" in capsys.readouterr().err

@@ -1,0 +1,105 @@
+"""reportsmith check: tables, JSON, exit codes 0/1/2, and agreement with the built .docx."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crafted_reports import report_yaml, write_folder
+from reportsmith.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _json(capsys: pytest.CaptureFixture[str]) -> dict:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_passing_report_exits_0_with_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_folder(tmp_path, report_yaml(total=3400))
+    assert main(["check", str(folder)]) == 0
+    out = capsys.readouterr().out
+    for needle in ("字数（按标题）", "提纲覆盖（40/40 项）", "正文合计", "3400", "未发现问题", "结论：正文 3400 字"):
+        assert needle in out
+    assert "（二）集群创新能力建设情况" in out
+
+
+def test_json_has_the_documented_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_folder(tmp_path, report_yaml(total=4300, drop=frozenset({"数字经济"}), empty=frozenset({"集群发展环境"})))
+    assert main(["check", str(folder), "--json"]) == 1
+    data = _json(capsys)
+    assert data["cluster"] == "whkjcyjq"
+    assert (data["zishu"], data["target"], data["band"]) == (4300, 3500, "fail")
+    assert {"heading": "集群发展环境", "zishu": 9, "present": False}.items() <= next(
+        s for s in data["sections"] if s["heading"] == "集群发展环境"
+    ).items()
+    missing = {(t["heading"], t["topic"]) for t in data["topics"] if not t["covered"]}
+    assert ("集群发展成效", "数字经济") in missing
+    assert {"severity", "where", "message"} <= data["problems"][0].keys()
+    rules = [p["rule"] for p in data["problems"]]
+    assert "length.fail" in rules and "section.empty" in rules and "topic.missing" in rules
+
+
+def test_report_yaml_path_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_folder(tmp_path, report_yaml(total=3000))
+    assert main(["check", str(folder / "report.yaml"), "--json"]) == 1
+    assert _json(capsys)["band"] == "warn"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "needle"),
+    [
+        ("cluster: whkjcyjq\nyear: 2024\nsections:\n  集群总体情况: |\n    正文\n   集群发展成效: x\n", 6, "YAML 格式错误"),
+        ("cluster: whkjcyjq\nyear: 2024\nsections:\n  集群总体情况:\n    - 列表\n", 4, "应为文字"),
+        ("cluster: whkjcyjq\nyear: 2024\nsections:\n  集群发展成就: 文字\n", 4, "是否想写“集群发展成效”"),
+    ],
+    ids=["syntax", "wrong-type", "unknown-heading"],
+)
+def test_bad_yaml_exits_2_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, line: int, needle: str) -> None:
+    folder = write_folder(tmp_path, text)
+    assert main(["check", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder / 'report.yaml'}:{line}" in err
+    assert needle in err
+
+
+def test_form_errors_are_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_folder(tmp_path, report_yaml(total=3500))
+    (folder / "form.yaml").write_text("cluster: whkjcyjq\nyear: 2024\n集群企业总数: 10\n高新技术企业: 20\n", encoding="utf-8")
+    assert main(["check", str(folder), "--json"]) == 1
+    problems = [p for p in _json(capsys)["problems"] if p["severity"] == "error"]
+    assert problems and all(p["file"].endswith("form.yaml") for p in problems)
+
+
+def test_not_a_report_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path)]) == 2
+    assert "既没有 report.yaml，也没有 .docx" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "nope")]) == 2
+
+
+@pytest.mark.slow
+def test_inputs_check_agrees_with_the_built_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reportsmith.build import build
+
+    folder = ROOT / "inputs" / "whkjcyjq"
+    docx_path = build(folder, tmp_path / "out").docx
+    assert main(["check", str(folder), "--json"]) in (0, 1)
+    inputs = _json(capsys)
+    assert main(["check", str(docx_path), "--json"]) in (0, 1)
+    built = _json(capsys)
+    assert built["zishu"] == inputs["zishu"]
+    assert [(s["heading"], s["zishu"]) for s in built["sections"]] == [(s["heading"], s["zishu"]) for s in inputs["sections"]]
+    assert [(t["topic"], t["covered"]) for t in built["topics"]] == [(t["topic"], t["covered"]) for t in inputs["topics"]]
+
+    # A folder of .docx files: one summary row per file, then the details; JSON is a list.
+    (tmp_path / "broken.docx").write_bytes(b"not a zip")
+    docx_path.rename(tmp_path / "report.docx")
+    assert main(["check", str(tmp_path)]) == 2
+    out = capsys.readouterr().out
+    assert "汇总（2 个文件）" in out and "无法读取" in out and "字数（按标题）" in out
+    assert main(["check", str(tmp_path), "--json"]) == 2
+    rows = json.loads(capsys.readouterr().out)
+    assert [Path(r["file"]).name for r in rows] == ["broken.docx", "report.docx"]
+    assert "error" in rows[0] and rows[1]["zishu"] == inputs["zishu"]

@@ -1,0 +1,86 @@
+"""reportsmith init: a scaffold that loads, never overwrites, and checks as "every topic missing"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reportsmith import formspec, outline
+from reportsmith.check import check_inputs
+from reportsmith.cli import main
+from reportsmith.form import load_form
+from reportsmith.report_input import load_report
+from reportsmith.scaffold import scaffold
+
+
+def test_scaffold_writes_three_loadable_files(tmp_path: Path) -> None:
+    result = scaffold("ycswcyjq", tmp_path, schema_dir=tmp_path / "schemas")
+    folder = tmp_path / "ycswcyjq"
+    assert result.written == sorted(folder / n for n in ("evidence.yaml", "form.yaml", "report.yaml"))
+    report_text = (folder / "report.yaml").read_text(encoding="utf-8")
+    assert report_text.splitlines()[0] == "# yaml-language-server: $schema=../schemas/report.schema.json"
+    for h in outline.headings():
+        assert f"  {h.numbered}:" in report_text
+        for t in h.topics:
+            assert f"#   - {t.name}（约" in report_text
+    r = load_report(folder / "report.yaml")
+    assert r.cluster == "ycswcyjq" and all(not s.blocks for s in r.sections.values())
+    data, findings = load_form(folder / "form.yaml")
+    assert data.values == {} and data.cluster == "ycswcyjq"
+    assert not [f for f in findings if f.is_problem]
+    form_text = (folder / "form.yaml").read_text(encoding="utf-8")
+    for row in formspec.value_rows():
+        assert f"\n{row.key}:" in form_text
+
+
+def test_fresh_scaffold_reports_every_topic_missing_and_nothing_else(tmp_path: Path) -> None:
+    scaffold("whkjcyjq", tmp_path)
+    result = check_inputs(tmp_path / "whkjcyjq")
+    problems = [f for f in result.findings if f.is_problem]
+    all_topics = {(h.title, t.name) for h in outline.content_headings() for t in h.topics}
+    assert {f.rule for f in problems} == {"topic.missing"}
+    assert {(t.heading, t.topic) for t in result.missing_topics} == all_topics
+    assert len(problems) == len(all_topics)
+
+
+def test_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "whkjcyjq"
+    folder.mkdir()
+    (folder / "report.yaml").write_text("mine\n", encoding="utf-8")
+    assert main(["init", "whkjcyjq", "-o", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"已存在，未覆盖：{folder / 'report.yaml'}" in out
+    assert f"已创建：{folder / 'form.yaml'}" in out
+    assert (folder / "report.yaml").read_text(encoding="utf-8") == "mine\n"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert main(["init", "whkjcyjq", "-o", str(tmp_path)]) == 0
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_xlsx_form(tmp_path: Path) -> None:
+    import openpyxl
+
+    result = scaffold("szxgcyjq", tmp_path, xlsx=True)
+    folder = tmp_path / "szxgcyjq"
+    assert folder / "form.xlsx" in result.written and not (folder / "form.yaml").exists()
+    wb = openpyxl.load_workbook(folder / "form.xlsx")
+    assert wb.active.max_row > 80
+    data, findings = load_form(folder / "form.xlsx")
+    assert data.values == {}
+    # The check reads the Excel form when there is no form.yaml.
+    result = check_inputs(folder)
+    assert {f.rule for f in result.findings if f.is_problem} == {"topic.missing"}
+
+
+def test_unknown_account(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["init", "whkjcyj", "-o", str(tmp_path)]) == 2
+    assert "是否想写“whkjcyjq”" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_scaffold_is_deterministic(tmp_path: Path) -> None:
+    scaffold("whkjcyjq", tmp_path / "a")
+    scaffold("whkjcyjq", tmp_path / "b")
+    for name in ("report.yaml", "form.yaml", "evidence.yaml"):
+        assert (tmp_path / "a/whkjcyjq" / name).read_bytes() == (tmp_path / "b/whkjcyjq" / name).read_bytes()
