@@ -14,11 +14,25 @@ from reportsmith.assembled import AssembledSection
 from reportsmith.zishu import zishu
 
 FILLER = "集"  # a Han character that is no cue word of any topic
+# Documents named under 集群发展环境 (no cue word inside), listed in the crafted evidence.yaml.
+PLAN = "《东湖高新区国民经济和社会发展纲要》"
+POLICY = "《光谷空间信息产业三年行动方案》"
+EVIDENCE = f"""\
+规划:
+  - 名称: {PLAN}
+    文件: evidence/规划.pdf
+政策:
+  - 名称: {POLICY}
+    文件: evidence/政策.pdf
+"""
 
 
 def topic_text(heading: outline.Heading, drop: frozenset[str] = frozenset()) -> str:
     """One paragraph naming every topic of ``heading`` except ``drop``."""
-    return "；".join(t.name for t in heading.topics if t.name not in drop) + "。"
+    text = "；".join(t.name for t in heading.topics if t.name not in drop) + "。"
+    if heading.title == "集群发展环境":
+        text += f"依据{PLAN}和{POLICY}。"
+    return text
 
 
 def sections(*, drop: frozenset[str] = frozenset(), empty: frozenset[str] = frozenset(), total: int | None = None) -> list[AssembledSection]:
@@ -54,8 +68,14 @@ def report_yaml(account: str = "whkjcyjq", *, total: int | None = None, drop: fr
     return "\n".join(line for line in lines if line is not None) + "\n"
 
 
-def write_folder(root: Path, text: str, account: str = "whkjcyjq") -> Path:
+def write_folder(root: Path, text: str, account: str = "whkjcyjq", *, evidence: bool = True) -> Path:
+    """A cluster folder with ``text`` as report.yaml and, by default, the evidence of the two documents."""
     folder = root / account
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.yaml").write_text(text, encoding="utf-8")
+    if evidence:
+        (folder / "evidence").mkdir(exist_ok=True)
+        for name in ("规划.pdf", "政策.pdf"):
+            (folder / "evidence" / name).write_bytes(b"%PDF-1.4\n% crafted test file\n%%EOF\n")
+        (folder / "evidence.yaml").write_text(EVIDENCE, encoding="utf-8")
     return folder

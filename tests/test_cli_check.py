@@ -79,7 +79,6 @@ def test_not_a_report_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["check", str(tmp_path / "nope")]) == 2
 
 
-@pytest.mark.slow
 def test_inputs_check_agrees_with_the_built_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from reportsmith.build import build
 

@@ -1,0 +1,151 @@
+"""The batch summary: CSV with BOM, workbook, index.html and manifest agree with the per-cluster checks."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote
+
+import openpyxl
+import pytest
+import yaml
+
+from reportsmith.check import check_inputs
+from reportsmith.errors import Severity
+from reportsmith.form import load_form
+from reportsmith.numfmt import format_percent
+from reportsmith.pipeline import assemble
+from reportsmith.registry import get_cluster
+from reportsmith.rollup import compute_rollup
+from reportsmith.batch import run_batch
+from reportsmith.summary import COLUMNS
+
+DEMO = Path(__file__).resolve().parents[1] / "inputs"
+COMPLETE = ("whkjcyjq", "ycswcyjq", "szxgcyjq")
+SHORT = "whxscyjq"  # a copy of whkjcyjq's report with two headings dropped: topics missing, too short
+BUILT = (*COMPLETE, SHORT)
+HOSTILE = "<script>alert(1)</script>&"
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("summary")
+    inputs, out = root / "inputs", root / "out"
+    for a in COMPLETE:
+        shutil.copytree(DEMO / a, inputs / a)
+    shutil.copytree(DEMO / "xyqccyjq", inputs / "xyqccyjq")  # a form without a report: 未提交
+    short = inputs / SHORT
+    short.mkdir()
+    report = yaml.safe_load((DEMO / "whkjcyjq" / "report.yaml").read_text(encoding="utf-8"))
+    report["cluster"] = SHORT
+    for title in list(report["sections"])[-2:]:
+        del report["sections"][title]
+    (short / "report.yaml").write_text(yaml.safe_dump(report, allow_unicode=True), encoding="utf-8")
+    bad = inputs / "whdzcyjq"
+    bad.mkdir()
+    (bad / "report.yaml").write_text(f'cluster: whdzcyjq\nyear: 2024\nsections:\n  "{HOSTILE}": |\n    正文\n', encoding="utf-8")
+    result = run_batch(inputs, out, jobs=1)
+    return inputs, out, result
+
+
+def read_csv(out: Path) -> list[dict[str, str]]:
+    raw = (out / "summary.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def expected_figures(folder: Path) -> dict[str, str]:
+    """What `reportsmith check` says about one cluster, in the summary's terms."""
+    check = check_inputs(folder)
+    checklist = assemble(folder).checklist
+    covered = sum(t.covered for t in check.topics)
+    return {
+        "字数": str(check.zishu),
+        "长度评价": check.band_label,
+        "覆盖率": format_percent(covered / len(check.topics)),
+        "缺失主题": sorted((t.heading, t.topic) for t in check.missing_topics),
+        "佐证缺失数": str(sum(1 for i in checklist.items if i.status != "已附")),
+        "表单错误数": str(sum(1 for f in check.findings if f.severity is Severity.ERROR and f.rule.startswith("form."))),
+        "警告数": str(sum(1 for f in check.findings if f.severity is Severity.WARNING)),
+    }
+
+
+def missing_pairs(text: str) -> list[tuple[str, str]]:
+    """``标题：主题、主题；标题：主题`` back into (heading, topic) pairs."""
+    pairs = []
+    for group in filter(None, text.split("；")):
+        heading, topics = group.split("：", 1)
+        pairs += [(heading, t) for t in topics.split("、")]
+    return sorted(pairs)
+
+
+def test_csv_has_bom_chinese_intact_and_figures_equal_the_checks(batch):
+    inputs, out, _ = batch
+    rows = read_csv(out)
+    assert list(rows[0]) == list(COLUMNS)
+    assert len(rows) == 48
+    by = {r["账号"]: r for r in rows}
+    for a in BUILT:
+        row = by[a]
+        assert row["集群名称"] == get_cluster(a).name and row["依托单位"] == get_cluster(a).units_text
+        figures = {k: row[k] for k in COLUMNS if k in ("字数", "长度评价", "覆盖率", "佐证缺失数", "表单错误数", "警告数")}
+        figures["缺失主题"] = missing_pairs(row["缺失主题"])
+        assert figures == expected_figures(inputs / a)
+        assert row["状态"] in ("已生成", "有问题") and (out / row["输出文件"]).is_file()
+    assert by["ycswcyjq"]["状态"] == "有问题" and int(by["ycswcyjq"]["佐证缺失数"]) >= 1
+    assert by["whdzcyjq"]["状态"] == "无法生成" and by["whdzcyjq"]["输出文件"] == ""
+    assert by["xyqccyjq"]["状态"] == "未提交" and by["xyqccyjq"]["表单错误数"] == "0"
+    assert by[SHORT]["状态"] == "有问题" and by[SHORT]["长度评价"] == "不合格" and by[SHORT]["缺失主题"]
+    assert sum(r["状态"] == "未提交" for r in rows) == 48 - 5
+
+
+def test_workbook_has_the_same_rows_and_the_province_rollup(batch):
+    inputs, out, _ = batch
+    wb = openpyxl.load_workbook(out / "summary.xlsx")
+    assert wb.sheetnames == ["汇总", "全省合计"]
+    sheet = list(wb["汇总"].iter_rows(values_only=True))
+    assert sheet[0] == COLUMNS
+    csv_rows = read_csv(out)
+    for values, row in zip(sheet[1:], csv_rows):
+        assert ["" if v is None else v for v in values[:6]] == [row[k] if k != "序号" else int(row[k]) for k in COLUMNS[:6]]
+        if row["字数"]:
+            assert values[6] == int(row["字数"]) and format_percent(values[8]) == row["覆盖率"]
+    forms = [(get_cluster(a).level, load_form(inputs / a / "form.yaml")[0]) for a in (*COMPLETE, "xyqccyjq")]
+    expected = compute_rollup(forms)
+    total = next(r for r in expected.rows if r.row.key == "集群企业总数")
+    hand = sum(load_form(inputs / a / "form.yaml")[0].values["集群企业总数"] for a in (*COMPLETE, "xyqccyjq"))
+    assert total.sums["全省"] == hand
+    roll = {r[0]: r for r in wb["全省合计"].iter_rows(values_only=True) if r[0]}
+    assert roll["集群企业总数"][6:8] == (hand, 4)
+    standalone = {r[0]: r for r in openpyxl.load_workbook(out / "汇总.xlsx")["全省合计"].iter_rows(values_only=True) if r[0]}
+    assert standalone == roll
+
+
+def test_index_page_is_self_contained_links_reports_and_escapes_problems(batch):
+    _, out, result = batch
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["']?(https?:)?//|<link\b|@import""", page), "the page must not load anything"
+    links = re.findall(r'<a href="([^"]+)">', page)
+    assert len(links) == 4
+    for href in links:
+        assert (out / unquote(href)).is_file()
+    assert HOSTILE not in page and "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in page
+    assert page.count("<tr id=") == 48 and "未提交" in page
+    assert "<script>" in page  # the one inline sorting script, nothing else
+    assert page.count("<script>") == 1
+
+
+def test_manifest_lists_every_output_with_its_sha256(batch):
+    _, out, result = batch
+    entries = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    paths = [e["path"] for e in entries]
+    assert paths == sorted(paths)
+    assert {"summary.csv", "summary.xlsx", "汇总.xlsx", "index.html"} <= set(paths)
+    assert {r.output for r in result.clusters if r.output} <= set(paths)
+    for e in entries:
+        assert hashlib.sha256((out / e["path"]).read_bytes()).hexdigest() == e["sha256"]
