@@ -47,7 +47,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="reportsmith", message="reportsmith %(version)s")
+@click.version_option(package_name="reportsmith", message="reportsmith %(version)s", help="显示版本并退出。")
 def cli() -> None:
     """reportsmith：湖北省创新型产业集群年度总结报告的生成与检查工具。
 
@@ -57,6 +57,9 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 problems found, 2 could not run)."""
+    from ._zh import install
+
+    install()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         rv = cli.main(args=args, prog_name="reportsmith", standalone_mode=False)
