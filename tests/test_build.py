@@ -92,7 +92,6 @@ def test_pdf_without_libreoffice_still_builds_the_docx(folder, tmp_path, monkeyp
 
 
 @pytest.mark.libreoffice
-@pytest.mark.slow
 def test_libreoffice_converts_the_report_to_pdf(folder, tmp_path):
     if shutil.which("soffice") is None:
         pytest.skip("soffice (LibreOffice) is not installed")

@@ -208,10 +208,7 @@ def run_batch(
 
 
 def _run_pool(items: list[BatchItem], jobs: int, template: Path, options: dict, record: Callable[[ClusterResult], None]) -> None:
-    # spawn, not fork: a forked child of a threaded parent may deadlock, and spawn is what
-    # Windows and macOS do anyway, so every platform runs the same way.
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init_worker, initargs=(template,))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=init_worker, initargs=(template,))
     pending: dict[Future, BatchItem] = {}
     try:
         pending = {pool.submit(work, item, **options): item for item in items}
@@ -228,6 +225,22 @@ def _run_pool(items: list[BatchItem], jobs: int, template: Path, options: dict, 
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     sweep_partials(options["out"], [i.key for i in items])
+
+
+# Imported once by the fork server, so that workers start with them loaded instead of each
+# importing docxtpl, jinja2 and the rest anew.
+_PRELOAD = ["reportsmith._batchwork", "reportsmith.render", "reportsmith.pipeline", "reportsmith.check", "reportsmith.prose"]
+
+
+def _context() -> Any:
+    # Not plain fork: a forked child of a threaded parent (the progress bar runs a thread)
+    # may deadlock. The fork server is a clean single-threaded process; where it does not
+    # exist (Windows) spawn is used.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def _outcome(fut: Future, item: BatchItem) -> ClusterResult:

@@ -136,3 +136,24 @@ def rfonts_of(element: Any) -> dict[str, str]:
 def east_asian_font(style: Any) -> str | None:
     """The East Asian font a style sets itself (not inherited), or None."""
     return rfonts_of(style.element).get("eastAsia")
+
+
+def element(tag: str, **attrs: Any) -> Any:
+    """A ``w:`` element with ``w:``-namespaced attributes: ``element("w:jc", val="center")``."""
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), str(v))
+    return el
+
+
+def text_run(text: str | None = None, child: Any = None) -> Any:
+    """A ``w:r`` holding ``text`` (spaces preserved) and/or ``child`` (a field character, a tab …)."""
+    r = element("w:r")
+    if text is not None:
+        t = element("w:t")
+        t.text = text
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        r.append(t)
+    if child is not None:
+        r.append(child)
+    return r

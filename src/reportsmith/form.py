@@ -179,7 +179,9 @@ def _header(raw: Mapping[str, Any], file: str | None, lines: LineMap, folder: st
     """The ``cluster`` and ``year`` entries (already type-checked by the model)."""
     findings: list[Finding] = []
     cluster = raw.get("cluster")
-    if cluster is None or not isinstance(cluster, str) or not cluster.strip():
+    if cluster is not None and not isinstance(cluster, str):
+        cluster = str(cluster)  # e.g. a number: reported below as an unknown account
+    if cluster is None or not cluster.strip():
         if folder in registry.accounts():
             cluster = folder
         else:

@@ -151,6 +151,8 @@ def _translate(exc: ValidationError, problems: _Problems) -> None:
         loc = tuple(err["loc"])
         kind = err["type"]
         name = str(loc[0]) if loc else ""
+        if len(loc) == 2 and isinstance(loc[1], int):
+            name = f"{name} 的第 {loc[1] + 1} 项"
         if kind == "extra_forbidden":
             problems.add(loc, f"未知的键“{name}”", suggestion(name, TOP_KEYS) + f" 可用的键：{'、'.join(TOP_KEYS)}")
         elif kind.startswith("date") or name == "date":
@@ -159,7 +161,7 @@ def _translate(exc: ValidationError, problems: _Problems) -> None:
             problems.add((), f"缺少必填项“{name}”", f"请在文件开头加上“{name}: …”")
         else:
             message, hint = _PYDANTIC_MESSAGES.get(kind, (err["msg"], None))
-            problems.add(loc, f"“{name}”{message}", hint)
+            problems.add(loc, f"{name}{message}" if " " in name else f"“{name}”{message}", hint)
 
 
 def _check_sections(raw: dict[str, Any], problems: _Problems) -> dict[str, SectionInput]:

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import docx
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Twips
 
 from . import docxout
+from ._template_content import add_content, twips_mm
+from .docxout import element as _el
+from .docxout import text_run as _run
 from .resources import load_data
 
 # Fixed, so that regenerating the template gives the same bytes.
@@ -40,17 +41,6 @@ _APP_XML = (
 def layout() -> dict[str, Any]:
     """The layout data (``data/layout.yaml``)."""
     return load_data("layout.yaml")
-
-
-def twips_mm(mm: float) -> int:
-    return round(mm * 1440 / 25.4)
-
-
-def _el(tag: str, **attrs: Any) -> Any:
-    el = OxmlElement(tag)
-    for k, v in attrs.items():
-        el.set(qn(f"w:{k}"), str(v))
-    return el
 
 
 def _text_block_pt(lay: dict[str, Any]) -> tuple[float, float]:
@@ -198,18 +188,6 @@ def _page(document: Any, lay: dict[str, Any]) -> None:
     _footer(section)
 
 
-def _run(text: str | None = None, child: Any = None) -> Any:
-    r = _el("w:r")
-    if text is not None:
-        t = _el("w:t")
-        t.text = text
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        r.append(t)
-    if child is not None:
-        r.append(child)
-    return r
-
-
 def _footer(section: Any) -> None:
     """Page number "— N —" as a PAGE field, so Word and LibreOffice number every page."""
     section.footer.is_linked_to_previous = False
@@ -230,132 +208,6 @@ def _footer(section: Any) -> None:
         p.append(run)
 
 
-# --- content ------------------------------------------------------------------------
-
-
-def _para(container: Any, text: str, style: str, *, align: str | None = None) -> Any:
-    p = container.add_paragraph()
-    ppr = p._p.get_or_add_pPr()
-    ppr.style = style
-    if align:
-        ppr.append(_el("w:jc", val=align))
-    if text:
-        p._p.append(_run(text))
-    return p
-
-
-def _cell_text(cell: Any, text: str, style: str, *, align: str | None = None) -> None:
-    p = cell.paragraphs[0]
-    p._p.get_or_add_pPr().style = style
-    if align:
-        p._p.get_or_add_pPr().append(_el("w:jc", val=align))
-    if text:
-        p._p.append(_run(text))
-
-
-def _table(document: Any, columns: list[dict[str, Any]]) -> Any:
-    table = document.add_table(rows=0, cols=len(columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for col, spec in zip(table.columns, columns):
-        col.width = Twips(twips_mm(spec["mm"]))
-    return table
-
-
-def _row(
-    table: Any, texts: list[str], style: str = "TableText", *, header: bool = False, aligns: list[str] | None = None
-) -> Any:
-    row = table.add_row()
-    for n, (cell, text, col) in enumerate(zip(row.cells, texts, table.columns)):
-        cell.width = col.width
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        _cell_text(cell, text, style, align=aligns[n] if aligns else None)
-    if header:
-        row._tr.get_or_add_trPr().append(_el("w:tblHeader"))
-    return row
-
-
-def _merged_row(table: Any, text: str, style: str = "TableText", *, align: str | None = None) -> Any:
-    """One cell across the table: used for docxtpl's ``{%tr %}`` tags and group rows."""
-    row = _row(table, [""] * len(table.columns), style)
-    cell = row.cells[0].merge(row.cells[-1])
-    _cell_text(cell, text, style, align=align)
-    return row
-
-
-def _indicator_table(document: Any, lay: dict[str, Any]) -> None:
-    cols = lay["tables"]["indicators"]
-    table = _table(document, cols)
-    _row(table, [c["title"].replace("{year}", "{{ year }}") for c in cols], "TableHeader", header=True)
-    _merged_row(table, "{%tr for r in indicators %}")
-    _merged_row(table, "{%tr if r.first_derived %}")
-    _merged_row(table, "以下为根据统计报表计算的派生指标", "TableHeader")
-    _merged_row(table, "{%tr endif %}")
-    _row(
-        table,
-        ["{{ r.pad }}{{ r.label }}", "{{ r.unit }}", "{{ r.value }}", "{{ r.previous }}", "{{ r.change }}"],
-        aligns=[c["align"] for c in cols],
-    )
-    _merged_row(table, "{%tr endfor %}")
-    _merged_row(table, "{%tr if not indicators %}")
-    _merged_row(table, "未提供统计报表（form.yaml），暂无指标数据。", align="center")
-    _merged_row(table, "{%tr endif %}")
-
-
-def _checklist_table(document: Any, lay: dict[str, Any]) -> None:
-    cols = lay["tables"]["checklist"]
-    table = _table(document, cols)
-    _row(table, [c["title"] for c in cols], "TableHeader", header=True)
-    _merged_row(table, "{%tr for g in checklist_groups %}")
-    _merged_row(table, "{{ g.name }}", "TableHeader")
-    _merged_row(table, "{%tr for i in g.rows %}")
-    _row(
-        table,
-        ["{{ i.seq }}", "{{ i.category }}", "{{ i.name }}", "{{ i.level }}", "{{ i.doc_no }}", "{{ i.files }}", "{{ i.status }}"],
-        aligns=[c["align"] for c in cols],
-    )
-    _merged_row(table, "{%tr endfor %}")
-    _merged_row(table, "{%tr if not g.rows %}")
-    _merged_row(table, "（无）", align="center")
-    _merged_row(table, "{%tr endif %}")
-    _merged_row(table, "{%tr endfor %}")
-    _merged_row(table, "{%tr if not checklist_groups %}")
-    _merged_row(table, "未提供佐证材料清单（evidence.yaml），本表为空。", align="center")
-    _merged_row(table, "{%tr endif %}")
-
-
-def _content(document: Any, lay: dict[str, Any]) -> None:
-    body = document
-    _para(body, "{{ title }}", "Title")
-    _para(body, "依托单位：{{ units }}{% if date_text %}　　{{ date_text }}{% endif %}", "Subtitle")
-    for text, style in (
-        ("{%p for s in sections %}", "Normal"),
-        ("{%p if s.level == 1 %}", "Normal"),
-        ("{{ s.heading }}", "Heading1"),
-        ("{%p else %}", "Normal"),
-        ("{{ s.heading }}", "Heading2"),
-        ("{%p endif %}", "Normal"),
-        ("{%p for text in s.body %}", "Normal"),
-        ("{{ text }}", "Normal"),
-        ("{%p endfor %}", "Normal"),
-        ("{%p if s.placeholder %}", "Normal"),
-        ("{{ s.placeholder }}", "Placeholder"),
-        ("{%p endif %}", "Normal"),
-        ("{%p endfor %}", "Normal"),
-    ):
-        _para(body, text, style)
-    _para(body, "附件1", "AttachmentLabel")
-    _para(body, "主要指标", "AttachmentTitle")
-    _indicator_table(document, lay)
-    _para(body, "附件2", "AttachmentLabel")
-    _para(body, "佐证材料清单", "AttachmentTitle")
-    _para(body, "{{ checklist_note }}", "NoteText")
-    _checklist_table(document, lay)
-    # Word expects a paragraph, not a table, right before the section properties.
-    _para(body, "", "NoteText")
-
-
 def build_template() -> Any:
     """A python-docx document: styles, page, footer and docxtpl tags of the report."""
     lay = layout()
@@ -367,7 +219,7 @@ def build_template() -> Any:
     for p in body.findall(qn("w:p")):
         body.remove(p)
     _page(document, lay)
-    _content(document, lay)
+    add_content(document, lay)
     cp = document.core_properties
     cp.author = "reportsmith"
     cp.comments = "由 scripts/make_template.py 生成；样式可在 Word/WPS 中修改"

@@ -24,7 +24,15 @@ def build(folder: Path, out_dir: Path, template: Path | None, pdf: bool, bundle:
 
     if not folder.is_dir():
         raise InputError("填报文件夹不存在", file=folder, hint="请写 inputs/<账号>，如 inputs/whkjcyjq")
-    result = run_build(folder, out_dir, template=template, pdf=pdf, bundle=bundle)
+    try:
+        result = run_build(folder, out_dir, template=template, pdf=pdf, bundle=bundle)
+    except OSError as exc:
+        # Typically the output folder is read-only or the file is open in Word on Windows.
+        raise InputError(
+            f"无法写入输出文件：{exc.strerror or exc}",
+            file=exc.filename or out_dir,
+            hint="请检查输出文件夹是否可写；如报告正在 Word/WPS 中打开，请先关闭",
+        ) from None
     out(f"已生成：{result.docx}")
     if result.pdf is not None:
         out(f"已生成：{result.pdf}")
