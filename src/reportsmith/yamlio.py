@@ -31,8 +31,8 @@ class LineMap:
         return None
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
+# The C parser (libyaml) is several times faster; fall back to the pure-Python one.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _walk(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None:
@@ -74,8 +74,10 @@ def _check_duplicate_keys(node: yaml.Node, file: str) -> None:
 def parse_yaml(text: str, file: str | Path) -> tuple[Any, LineMap]:
     """Parse YAML text; raise :class:`InputError` with file and line on a syntax error."""
     file = str(file)
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -87,10 +89,11 @@ def parse_yaml(text: str, file: str | Path) -> tuple[Any, LineMap]:
         ) from None
     except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
         raise InputError(f"YAML 格式错误：{exc}", file=file) from None
+    finally:
+        loader.dispose()
     if node is None:
         return None, LineMap()
     _check_duplicate_keys(node, file)
-    data = yaml.load(text, Loader=yaml.SafeLoader)
     lines: dict[tuple, int] = {}
     _walk(node, (), lines)
     return data, LineMap(lines)
