@@ -23,7 +23,9 @@ class AssembledSection:
     ``paragraphs`` are the writer's paragraphs with figures filled in, in order;
     ``highlights`` are data sentences generated from the form (empty when the writer
     turned them off); ``keyed_topics`` are topics the writer marked explicitly by using
-    them as keys; ``placeholder`` is the visible 【待补充：…】 text when nothing was written.
+    them as keys; ``placeholder`` is the visible 【待补充：…】 text when nothing was written;
+    ``heading_line`` is the heading as written in a submitted document, when it differs
+    from the outline's numbered title (Word does not count an automatic number as text).
     """
 
     heading: Heading
@@ -31,6 +33,12 @@ class AssembledSection:
     highlights: list[str] = field(default_factory=list)
     keyed_topics: frozenset[str] = frozenset()
     placeholder: str | None = None
+    heading_line: str | None = None
+
+    @property
+    def title_line(self) -> str:
+        """The heading line as it stands in the document."""
+        return self.heading.numbered if self.heading_line is None else self.heading_line
 
     @property
     def present(self) -> bool:

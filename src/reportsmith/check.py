@@ -29,8 +29,8 @@ _BAND_SEVERITY = {"warn": Severity.WARNING, "fail": Severity.ERROR}
 
 
 def section_zishu(section: AssembledSection) -> int:
-    """字数 of a heading as printed: its numbered title line, paragraphs and data sentences."""
-    return zishu(section.heading.numbered) + sum(zishu(p) for p in (*section.highlights, *section.paragraphs))
+    """字数 of a heading as printed: its title line, paragraphs and data sentences."""
+    return zishu(section.title_line) + sum(zishu(p) for p in (*section.highlights, *section.paragraphs))
 
 
 def topic_coverage(section: AssembledSection | None, heading: outline.Heading) -> list[TopicCoverage]:

@@ -39,9 +39,11 @@ def _sections(layout: Layout) -> list[AssembledSection]:
     """One section per heading found (a heading not found is left out, so it is reported missing)."""
     out = []
     for h in headings():
-        if layout.heading(h.title) is not None:
+        found = layout.heading(h.title)
+        if found is not None:
             paras = [p.text for p in layout.body.get(h.title, []) if p.text.strip()]
-            out.append(AssembledSection(h, paras))
+            # Count the heading as written: an automatic number is not text for Word.
+            out.append(AssembledSection(h, paras, heading_line=found.text))
     return out
 
 
@@ -127,30 +129,6 @@ def _content_findings(layout: Layout, content: DocxContent, file: str) -> list[F
     return out
 
 
-def _recount(result: CheckResult, layout: Layout) -> None:
-    """Per-heading 字数 from the document's own heading lines (as written, numbering as typed)."""
-    by_title = {s.heading: s for s in result.sections}
-    for h in headings():
-        s = by_title.get(h.title)
-        found = layout.heading(h.title)
-        if s is None or found is None:
-            continue
-        paras = [p.text for p in layout.body.get(h.title, [])]
-        s.zishu = zishu(found.text) + sum(zishu(t) for t in paras)
-    total = sum(s.zishu for s in result.sections)
-    if total != result.zishu:
-        # Heading lines as written (an automatic number is not text) changed the body figure:
-        # replace the length finding computed from the outline's numbered titles.
-        from .check import _BAND_SEVERITY, _length_finding
-
-        rule = length_rule()
-        result.zishu, result.band = total, rule.band(total)
-        kept = [f for f in result.findings if not f.rule.startswith("length.")]
-        if result.band in _BAND_SEVERITY:
-            kept.append(_length_finding(total, result.band, rule, result.sections, result.source))
-        result.findings = kept
-
-
 def check_content(content: DocxContent, *, source: str | None = None) -> CheckResult:
     """Check already extracted content (see :func:`check_docx`)."""
     from .check import check_sections  # check imports the highlight machinery; load it only when used
@@ -160,7 +138,6 @@ def check_content(content: DocxContent, *, source: str | None = None) -> CheckRe
     cluster = guess_cluster(layout)
     whole = zishu(content.text)
     result = check_sections(_sections(layout), source=file, cluster=cluster.account if cluster else None, total_zishu=whole)
-    _recount(result, layout)
     result.findings = _heading_findings(layout, file) + _content_findings(layout, content, file) + list(result.findings)
     result.extra.update({
         "headings_found": [f.to_json() for f in layout.found],
