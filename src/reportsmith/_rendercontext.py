@@ -55,7 +55,7 @@ class _Texts:
 
 def _section(s: AssembledSection, t: _Texts) -> SimpleNamespace:
     where = s.heading.numbered
-    body = [*s.highlights, *s.paragraphs]
+    body = s.printed_paragraphs
     # Namespaces, not dicts: in jinja ``x.items`` on a dict is the method, not a key.
     return SimpleNamespace(
         heading=t(s.heading.numbered, file="report.yaml", where=where),

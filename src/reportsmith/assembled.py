@@ -45,11 +45,15 @@ class AssembledSection:
         return bool(self.paragraphs)
 
     @property
-    def body_paragraphs(self) -> list[str]:
-        """What is printed under the heading, in order: highlight sentences first, then the writer's text."""
-        if not self.paragraphs and not self.highlights:
-            return [self.placeholder] if self.placeholder else []
-        return [*self.highlights, *self.paragraphs]
+    def printed_paragraphs(self) -> list[str]:
+        """What is printed under the heading, in order.
+
+        The data sentences form one lead paragraph (a run of one-line paragraphs reads
+        like a list, not a report), followed by the writer's paragraphs. Each sentence
+        ends with "。", so joining them changes neither the text nor its 字数.
+        """
+        lead = ["".join(self.highlights)] if self.highlights else []
+        return [*lead, *self.paragraphs]
 
 
 @dataclass

@@ -30,12 +30,12 @@ _BAND_SEVERITY = {"warn": Severity.WARNING, "fail": Severity.ERROR}
 
 def section_zishu(section: AssembledSection) -> int:
     """字数 of a heading as printed: its title line, paragraphs and data sentences."""
-    return zishu(section.title_line) + sum(zishu(p) for p in (*section.highlights, *section.paragraphs))
+    return zishu(section.title_line) + sum(zishu(p) for p in section.printed_paragraphs)
 
 
 def topic_coverage(section: AssembledSection | None, heading: outline.Heading) -> list[TopicCoverage]:
     """Each topic of ``heading``: keyed, or the first cue word found in the section's text, or missing."""
-    text = "\n".join((*section.highlights, *section.paragraphs)).casefold() if section else ""
+    text = "\n".join(section.printed_paragraphs).casefold() if section else ""
     keyed = section.keyed_topics if section else frozenset()
     out = []
     for topic in heading.topics:
