@@ -230,6 +230,8 @@ def _results_md(table: str, sizes: list[int]) -> str:
         f"- 平台：{platform.platform()}",
         f"- 处理器：{platform.processor() or platform.machine()}，{os.cpu_count()} 个逻辑 CPU",
         f"- Python：{platform.python_version()}（{platform.python_implementation()}）；docxtpl {docxtpl.__version__}",
+        f"- 运行结束时的系统负载（1/5/15 分钟）：{' / '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        "（负载高于 CPU 数时，其他进程在争用 CPU，耗时偏大）",
     ]
     return "\n".join(
         [

@@ -18,7 +18,7 @@ def make_assembled(
     account: str = "whkjcyjq",
     folder: Path = Path("inputs/whkjcyjq"),
 ) -> Assembled:
-    """Every heading of the outline; ``paragraphs`` by heading title, others get their placeholder."""
+    """Every heading of the outline; ``paragraphs`` by heading title; unwritten ones get their placeholder."""
     paragraphs = paragraphs or {}
     highlights = highlights or {}
     sections = []
@@ -26,7 +26,7 @@ def make_assembled(
         paras = list(paragraphs.get(h.title, []))
         hl = list(highlights.get(h.title, []))
         placeholder = None
-        if not h.is_container and not paras and not hl:
+        if not h.is_container and not paras:  # as pipeline.assemble: data sentences are not writing
             placeholder = "【待补充：" + "、".join(t.name for t in h.topics) + "】"
         sections.append(AssembledSection(heading=h, paragraphs=paras, highlights=hl, placeholder=placeholder))
     return Assembled(

@@ -224,6 +224,7 @@ def build_report(path: Path, spec: Spec | None = None) -> Expected:
 _PART_TYPES = {
     "word/footnotes.xml": ("footnotes", "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"),
     "word/comments.xml": ("comments", "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"),
+    "word/endnotes.xml": ("endnotes", "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml"),
 }
 
 
@@ -290,6 +291,15 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p></w:body></w:document>"""
+
+
+def odt_file() -> bytes:
+    """The skeleton of an OpenDocument text (.odt): a zip with mimetype and content.xml."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", "<office:document-content/>")
+    return buf.getvalue()
 
 
 def ole_file(*streams: str) -> bytes:

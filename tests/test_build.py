@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import docx
 import pytest
 
-from reportsmith.build import build, output_path
+from docx.oxml.ns import qn
+
+from reportsmith.build import build, font_substitutes, output_path
 from reportsmith.cli import main
 from reportsmith.errors import InputError, TemplateError
 
@@ -47,13 +54,23 @@ def test_build_writes_the_report_with_the_writers_text(folder, tmp_path):
     result = build(folder, tmp_path / "out")
     assert result.docx == output_path(tmp_path / "out", "whkjcyjq", 2024)
     texts = _texts(result.docx)
-    assert texts[0] == "武汉东湖高新区地球空间信息及应用服务创新型产业集群2024年度总结报告"
+    assert texts[0] == "武汉东湖高新区地球空间信息及应用服务\n创新型产业集群2024年度总结报告"
     assert texts[1].endswith("2025年1月15日")
     i = texts.index("一、集群总体情况")
     assert texts[i + 1 : i + 3] == ['集群总体发展良好，A&B <合作> "引号"。', "第二段写了 {{ }} 和 {% raw %}，原样保留。"]
     assert texts[texts.index("三、集群发展成效") + 1] == "成效显著。"
     assert texts[texts.index("四、存在问题与下一步工作考虑") + 1].startswith("【待补充：")
     assert result.pdf is None and result.assembled.cluster.account == "whkjcyjq"
+
+
+def test_the_built_report_keeps_the_page_and_the_page_numbers(folder, tmp_path):
+    d = docx.Document(str(build(folder, tmp_path / "out").docx))
+    s = d.sections[0]
+    assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)] == [37, 35, 28, 26]
+    footer = s.footer.paragraphs[0]
+    assert "".join(t.text for t in footer._p.iter(qn("w:instrText"))).strip() == "PAGE"
+    assert footer.text == "— 1 —"
 
 
 def test_two_builds_are_byte_identical(folder, tmp_path):
@@ -92,6 +109,7 @@ def test_pdf_without_libreoffice_still_builds_the_docx(folder, tmp_path, monkeyp
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow
 def test_libreoffice_converts_the_report_to_pdf(folder, tmp_path):
     if shutil.which("soffice") is None:
         pytest.skip("soffice (LibreOffice) is not installed")
@@ -100,6 +118,36 @@ def test_libreoffice_converts_the_report_to_pdf(folder, tmp_path):
     data = result.pdf.read_bytes()
     assert data.startswith(b"%PDF") and b"/Type /Page" in data.replace(b"/Type/Page", b"/Type /Page")
     assert not [f for f in result.findings if f.rule.startswith("build.")]
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(result.pdf), "-"], capture_output=True, text=True).stdout
+        numbers = [int(n) for n in re.findall(r"—\s*(\d+)\s*—", text)]
+        assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 3  # the PAGE field numbers every page
+        assert "一、集群总体情况" in text and "成效显著。" in text
+    if shutil.which("pdffonts") and {"Noto Serif CJK SC", "Noto Sans CJK SC"} <= _families():
+        # 仿宋/黑体 are not installed here: the stand-ins keep body (serif) and headings (sans) apart.
+        fonts = subprocess.run(["pdffonts", str(result.pdf)], capture_output=True, text=True).stdout
+        assert "NotoSerifCJK" in fonts and "NotoSansCJK" in fonts
+
+
+def _families() -> set[str]:
+    from reportsmith.build import installed_fonts
+
+    return installed_fonts() or set()
+
+
+def test_missing_layout_fonts_get_the_first_installed_stand_in():
+    installed = {"Noto Serif CJK SC", "Noto Sans CJK SC", "AR PL UKai CN"}
+    assert font_substitutes(installed) == {
+        "方正小标宋简体": "Noto Serif CJK SC",
+        "仿宋_GB2312": "Noto Serif CJK SC",
+        "楷体_GB2312": "AR PL UKai CN",
+        "黑体": "Noto Sans CJK SC",
+        "宋体": "Noto Serif CJK SC",
+    }
+    # An installed layout font is never replaced; a localised name counts as installed.
+    assert "仿宋_GB2312" not in font_substitutes(installed | {"仿宋_GB2312"})
+    assert font_substitutes({"SimHei", "黑体", "Noto Serif CJK SC"}).get("黑体") is None
+    assert font_substitutes(set()) == {}
 
 
 def test_bundle_without_evidence_is_a_warning(folder, tmp_path):
@@ -132,6 +180,57 @@ def test_cli_exit_1_when_built_with_warnings(folder, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert code == 1
     assert "已生成" in printed and "U+000B" in printed and "三、集群发展成效" in printed
+
+
+def test_cli_custom_template_errors_exit_2_naming_the_paragraph(folder, tmp_path, capsys):
+    tpl = docx.Document()
+    tpl.add_paragraph("{{ title }}")
+    tpl.add_paragraph("{%p for s in sections %}")
+    tpl.add_paragraph("{{ s.heading }")
+    tpl.save(str(tmp_path / "mine.docx"))
+    code = main(["build", str(folder), "-o", str(tmp_path / "out"), "--template", str(tmp_path / "mine.docx")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "mine.docx" in err and "word/document.xml" in err and "第 3 段" in err and "模板语法错误" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_output_blocked_by_a_file_exits_2_with_a_chinese_message(folder, tmp_path, capsys):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "whkjcyjq").write_text("not a folder")
+    assert main(["build", str(folder), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "无法写入输出文件" in err and "同名文件" in err and "-o" in err
+
+
+def _as_nobody() -> list[str] | None:
+    """A command prefix that runs as an unprivileged user (root ignores read-only folders)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    probe = subprocess.run([*prefix, sys.executable, "-c", "import reportsmith"], capture_output=True, check=False)
+    return prefix if probe.returncode == 0 else None
+
+
+def test_cli_read_only_output_folder_exits_2_with_a_chinese_message():
+    prefix = _as_nobody()
+    if prefix is None:
+        pytest.skip("cannot run as an unprivileged user here")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "只读"
+        out.mkdir()
+        os.chmod(tmp, 0o755)
+        os.chmod(out, 0o555)
+        proc = subprocess.run(
+            [*prefix, sys.executable, "-m", "reportsmith", "build", str(REPO / "inputs" / "whkjcyjq"), "-o", str(out)],
+            capture_output=True, text=True, check=False,
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert "无法写入输出文件：没有访问权限" in proc.stderr and "Traceback" not in proc.stderr
+        assert list(out.iterdir()) == []
 
 
 def test_cli_exit_2_when_nothing_can_be_built(tmp_path, capsys):

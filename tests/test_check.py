@@ -97,11 +97,61 @@ def test_keyed_topics_are_covered_without_cue_words() -> None:
     assert not cov["创新人才"].covered
 
 
-def test_cue_words_match_latin_case_insensitively() -> None:
-    h = outline.find_heading("集群创新能力建设情况")
-    s = AssembledSection(heading=h, paragraphs=["企业r&d投入持续增加。"])
-    result = check_sections([s], source="x", cluster=None)
-    assert next(t for t in result.topics if t.topic == "研发投入").how == "cue:R&D"
+def _how(paragraphs: list[str], topic: str = "研发投入", heading: str = "集群创新能力建设情况") -> str | None:
+    h = outline.find_heading(heading)
+    result = check_sections([AssembledSection(heading=h, paragraphs=paragraphs)], source="x", cluster=None)
+    return next(t for t in result.topics if t.topic == topic).how
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "企业r&d投入持续增加。",  # lower case
+        "企业Ｒ＆Ｄ投入持续增加。",  # full-width letters and ampersand, as a Chinese IME types them
+        "企业ｒ＆ｄ投入持续增加。",
+        "企业 R&D 投入持续增加。",
+    ],
+)
+def test_latin_cue_matches_whatever_the_case_and_width(text: str) -> None:
+    assert _how([text]) == "cue:R&D"
+
+
+def test_cue_inside_a_longer_word_and_across_a_wrapped_line() -> None:
+    assert _how(["集群研发投入强度达到4.5%。"]) == "cue:研发投入"  # the topic name inside 研发投入强度
+    assert _how(["集群研发\n投入稳步增长。"]) == "cue:研发投入"  # a line wrapped inside the word
+    assert _how(["集群研发　投入稳步增长。"]) == "cue:研发投入"  # a full-width space typed inside it
+    # Half-width ＋ in the writer's text still finds the full-width cue of the outline.
+    assert _how(["推行“链长+链主+链创”机制。"], "“链长＋链主＋链创”三链融合机制", "集群企业典型发展案例") is not None
+
+
+def test_cue_is_not_found_across_paragraphs_or_inside_a_latin_word() -> None:
+    assert _how(["集群加大研发", "投入运营新园区。"]) is None
+    assert _how(["新建GPR&DX实验线。"]) is None
+    assert _how(["完成三项tripod测试。"], "企业上市", "集群发展成效") is None
+    assert _how(["两家企业完成IPO。"], "企业上市", "集群发展成效") == "cue:IPO"
+
+
+def test_each_heading_is_judged_against_its_budget() -> None:
+    secs = sections(total=3500)
+    over = next(s for s in secs if s.heading.title == "集群总体情况")  # holds the filler: far over budget
+    result = check_sections(secs, source="x", cluster=None)
+    by_title = {s.heading: s for s in result.sections}
+    assert by_title[over.heading.title].balance == "over"
+    assert by_title["集群发展成效"].balance == "under"
+    assert by_title["集群发展情况"].balance is None  # the container has no budget
+    rule = outline.length_rule()
+    h = outline.find_heading("集群发展成效")
+    assert rule.balance(h.budget, h.budget, True) == "ok"
+    assert rule.balance(round(h.budget * (1 + rule.heading_tolerance)), h.budget, True) == "ok"
+    assert rule.balance(round(h.budget * (1 + rule.heading_tolerance)) + 1, h.budget, True) == "over"
+    assert rule.balance(0, h.budget, False) == "empty"
+
+
+def test_length_finding_names_the_headings_to_cut() -> None:
+    result = check_sections(sections(total=4300), source="x", cluster=None)
+    (finding,) = [f for f in result.findings if f.rule == "length.fail"]
+    assert "压缩正文约 800 字" in finding.hint
+    assert "“一、集群总体情况”" in finding.hint  # the heading holding the padding
 
 
 def test_missing_headings_are_reported() -> None:
@@ -139,3 +189,11 @@ def test_demo_inputs_cover_every_topic(account: str) -> None:
     assert result.coverage == 1.0
     assert result.band in ("ok", "warn")
     assert not [f for f in result.findings if f.severity == Severity.ERROR]
+
+
+def test_text_left_under_unclassified_is_reported(tmp_path: Path) -> None:
+    text = report_yaml(total=3500, extra="未归类:\n  落款: |\n    武汉东湖新技术开发区管委会")
+    result = check_inputs(write_folder(tmp_path, text))
+    (finding,) = [f for f in result.findings if f.key == "未归类"]
+    assert finding.severity == Severity.WARNING and finding.line == 3
+    assert result.exit_code == 1

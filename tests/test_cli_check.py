@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from crafted_reports import report_yaml, write_folder
+from reportsmith import outline
 from reportsmith.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +38,17 @@ def test_json_has_the_documented_keys(tmp_path: Path, capsys: pytest.CaptureFixt
     ).items()
     missing = {(t["heading"], t["topic"]) for t in data["topics"] if not t["covered"]}
     assert ("集群发展成效", "数字经济") in missing
-    assert {"severity", "where", "message"} <= data["problems"][0].keys()
+    # Every key the issue names, on every row; headings without their numbering.
+    assert {"cluster", "zishu", "target", "band", "sections", "topics", "problems"} <= data.keys()
+    assert all({"heading", "zishu", "present"} <= s.keys() for s in data["sections"])
+    assert all({"heading", "topic", "covered"} <= t.keys() for t in data["topics"])
+    assert all({"severity", "where", "message"} <= p.keys() for p in data["problems"])
+    titles = [h.title for h in outline.headings()]
+    assert [s["heading"] for s in data["sections"]] == titles
+    assert {t["heading"] for t in data["topics"]} <= set(titles)
+    # The per-heading budget beside the 字数, with its verdict, for a writer deciding where to cut.
+    first = data["sections"][0]
+    assert (first["budget"], first["balance"]) == (400, "over")
     rules = [p["rule"] for p in data["problems"]]
     assert "length.fail" in rules and "section.empty" in rules and "topic.missing" in rules
 
@@ -102,3 +113,12 @@ def test_inputs_check_agrees_with_the_built_docx(tmp_path: Path, capsys: pytest.
     rows = json.loads(capsys.readouterr().out)
     assert [Path(r["file"]).name for r in rows] == ["broken.docx", "report.docx"]
     assert "error" in rows[0] and rows[1]["zishu"] == inputs["zishu"]
+
+
+def test_length_table_shows_where_to_cut(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_folder(tmp_path, report_yaml(total=4300))
+    assert main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "一、集群总体情况" in line and "│" in line)
+    assert "偏多" in row
+    assert "可优先压缩：一、集群总体情况（+" in out

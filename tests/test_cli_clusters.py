@@ -42,6 +42,8 @@ def test_no_match_says_so_and_exits_1(capsys):
     assert main(["clusters", "不存在的集群"]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and "没有与“不存在的集群”匹配的集群" in captured.err
+    assert main(["clusters", "省级-33", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out) == []
 
 
 def test_lint_reports_the_irregular_entries(capsys):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -60,9 +63,18 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 def test_non_utf8_text_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "gbk.txt"
-    f.write_bytes("中文".encode("gbk"))
+    f.write_bytes("ab中文".encode("gbk"))
     assert main(["count", str(f)]) == 2
-    assert "UTF-8" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "UTF-8" in err and "第 3 个字节" in err and "GBK" in err
+
+
+def test_utf16_text_with_bom_is_counted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Windows Notepad's "Unicode" is UTF-16 LE with a BOM.
+    f = tmp_path / "notepad.txt"
+    f.write_bytes("使用 Adobe Photoshop 打开图片".encode("utf-16"))
+    assert main(["count", str(f), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["zishu"] == 8
 
 
 def test_old_doc_format_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -92,3 +104,35 @@ def test_count_docx_made_with_python_docx_equals_spec(tmp_path: Path, capsys: py
     data = json.loads(capsys.readouterr().out)
     assert data["zishu"] == sum(n for _, n in vectors)
     assert data["hanzi"] == sum(count(t).hanzi for t, _ in vectors)
+
+
+# Where the spec says LibreOffice's word count differs from Word's (dashes, ellipses, enclosed
+# numbers, ambiguous quotes); every other vector is an independent check against LibreOffice.
+_LIBREOFFICE_DIFFERS = ("——", "……", "①", "“AI”", "1—6月")
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+def test_count_docx_agrees_with_libreoffice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import docx
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    texts = [t for t, _ in _vector_texts() if not any(d in t for d in _LIBREOFFICE_DIFFERS)]
+    document = docx.Document()
+    for text in texts:
+        document.add_paragraph(text)
+    path = tmp_path / "vectors.docx"
+    document.save(path)
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--convert-to", "odt", "--outdir", str(tmp_path / "odt"), str(path)],
+        capture_output=True, check=True, timeout=120,
+    )
+    meta = zipfile.ZipFile(tmp_path / "odt" / "vectors.odt").read("meta.xml").decode("utf-8")
+    (libreoffice,) = re.findall(r'meta:word-count="(\d+)"', meta)
+
+    assert main(["count", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["zishu"] == int(libreoffice)
+    assert len(texts) >= 20

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 from reportsmith.cli import main
+from reportsmith.formdata import FormData
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n%%EOF\n"
@@ -33,7 +35,7 @@ def test_demo_with_a_gap_exits_1_and_names_the_missing_file(tmp_path, capsys):
     assert main(["evidence", str(folder)]) == 1
     out = capsys.readouterr().out
     assert "缺失 1 项" in out
-    assert "evidence.yaml:66" in out and "evidence/医用材料工程中心认定.pdf：文件不存在" in out
+    assert "evidence.yaml:66" in out and "“evidence/医用材料工程中心认定.pdf”缺失：文件不存在" in out
 
 
 def test_json_output_matches_the_checklist(tmp_path, capsys):
@@ -69,6 +71,57 @@ def test_unreadable_inputs_exit_2(tmp_path, capsys):
     (tmp_path / "evidence.yaml").write_text("机构: [\n", encoding="utf-8")
     assert main(["evidence", str(tmp_path)]) == 2
     assert "YAML 格式错误" in capsys.readouterr().err
+
+
+def _problems(capsys, *argv: str) -> tuple[int, list[dict]]:
+    code = main([*argv, "--json"])
+    return code, json.loads(capsys.readouterr().out)["problems"]
+
+
+def _evidence_only(problems: list[dict]) -> list[tuple]:
+    return [(p["rule"], p["line"], p["message"], p["hint"]) for p in problems if p["rule"].startswith("evidence.")]
+
+
+def test_check_reports_the_same_evidence_items_as_evidence(tmp_path, capsys):
+    folder = _copy_demo(tmp_path, "ycswcyjq")
+    (folder / "evidence" / "生物医药若干政策.pdf").write_text("文字", encoding="utf-8")  # now 无效
+    report = folder / "report.yaml"
+    # The 集群发展环境 text no longer names its documents: the naming rule fires in both commands.
+    report.write_text(re.sub(r"[《》]", "", report.read_text(encoding="utf-8")), encoding="utf-8")
+    code_e, from_evidence = _problems(capsys, "evidence", str(folder))
+    code_c, from_check = _problems(capsys, "check", str(folder))
+    assert code_e == code_c == 1
+    assert _evidence_only(from_check) == _evidence_only(from_evidence)
+    assert {p["rule"] for p in from_evidence} == {"evidence.missing", "evidence.invalid", "evidence.report_names_document"}
+
+
+def test_build_bundle_writes_the_files_renamed_by_checklist_number(tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    assert main(["build", str(ROOT / "inputs" / "ycswcyjq"), "-o", str(out_dir), "--bundle"]) == 1  # one file is missing
+    bundle = out_dir / "ycswcyjq" / "佐证材料"
+    names = sorted(p.name for p in bundle.iterdir())
+    assert len(names) == 16 and f"已复制佐证材料 16 个文件到：{bundle}" in capsys.readouterr().out
+    assert names[0] == "01-宜昌高新区生物产业科技企业孵化器.pdf" and not [n for n in names if n.startswith("13-")]
+    assert "17-宜昌市“招才兴业”人才引进实施意见.docx" in names
+    source = ROOT / "inputs" / "ycswcyjq" / "evidence" / "生物产业孵化器认定.pdf"
+    assert (bundle / names[0]).read_bytes() == source.read_bytes()
+
+
+def test_reconciles_with_a_filled_excel_form_as_check_does(tmp_path, capsys):
+    from reportsmith.formxlsx import write_xlsx
+
+    folder = tmp_path / "szxgcyjq"
+    (folder / "evidence").mkdir(parents=True)
+    (folder / "evidence" / "a.pdf").write_bytes(PDF)
+    write_xlsx(folder / "form.xlsx", "szxgcyjq", FormData({"院士工作站": 2, "研发机构": 2}, cluster="szxgcyjq"))
+    (folder / "evidence.yaml").write_text(
+        "机构:\n  - 名称: 某院士工作站\n    类别: 院士工作站\n    级别: 省级\n    文件: evidence/a.pdf\n", encoding="utf-8"
+    )
+    code, problems = _problems(capsys, "evidence", str(folder))
+    assert code == 1
+    assert {(p["key"], p["measured"], p["limit"]) for p in problems if p["rule"] == "evidence.count_mismatch"} == {
+        ("院士工作站", 1, 2), ("研发机构", 1, 2)
+    }
 
 
 def test_usage_doc_exists_and_shows_the_command():

@@ -8,7 +8,7 @@ from pathlib import Path
 import docx
 import openpyxl
 
-from reportsmith import formxlsx
+from reportsmith import form, formxlsx
 from reportsmith.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,8 +39,9 @@ def test_problems_exit_1_and_json_has_key_message_location(tmp_path, capsys):
     assert {e["rule"] for e in data["errors"]} == {"form.child_above_parent", "form.unknown_key"}
     assert [w["rule"] for w in data["warnings"]] == ["form.group_total_below_sum"]
     for item in data["errors"] + data["warnings"]:
-        assert item["key"] and item["message"] and item["location"].startswith(f"{path}:")
+        assert item["key"] and item["message"] and item["location"] == f"{path}:{item['line']} {item['key']}"
     assert len(data["infos"]) == 73
+    assert all(i["key"] and i["message"] == f"“{i['key']}”未填" and i["location"] for i in data["infos"])
 
 
 def test_text_output_names_file_row_and_fix(tmp_path, capsys, monkeypatch):
@@ -101,7 +102,9 @@ def test_docx_from_a_demo_folder(tmp_path, capsys):
     assert "已生成 Word 统计报表" in capsys.readouterr().out
     document = docx.Document(str(out))
     assert document.paragraphs[1].text == "2024年度创新型产业集群统计报表"
-    assert document.tables[0].rows[2].cells[2].text == "346" or document.tables[0].rows[2].cells[2].text
+    total = form.load_form(DEMO)[0].values["集群企业总数"]
+    assert document.tables[0].rows[2].cells[0].text == "集群企业总数"
+    assert document.tables[0].rows[2].cells[2].text == f"{total:,}"
 
 
 def test_docx_refuses_a_form_with_errors(tmp_path, capsys):
@@ -109,3 +112,30 @@ def test_docx_refuses_a_form_with_errors(tmp_path, capsys):
     assert main(["form", "docx", str(_write(tmp_path, "集群企业总数: 1\n高新技术企业: 2\n")), "-o", str(out)]) == 1
     assert "未生成 Word 表" in capsys.readouterr().out
     assert not out.exists()
+
+
+def test_output_paths_excel_or_word_could_not_open_exit_2(tmp_path, capsys):
+    folder = tmp_path / "已有文件夹"
+    folder.mkdir()
+    assert main(["form", "blank", "whkjcyjq", "-o", str(folder)]) == 2
+    assert "输出路径是一个文件夹" in capsys.readouterr().err
+    assert main(["form", "blank", "whkjcyjq", "-o", str(tmp_path / "表.txt")]) == 2
+    assert "输出文件应以 .xlsx 结尾" in capsys.readouterr().err
+    assert main(["form", "docx", str(DEMO), "-o", str(tmp_path / "表.xlsx")]) == 2
+    assert "输出文件应以 .docx 结尾" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["已有文件夹"]
+
+
+def test_an_output_folder_blocked_by_a_file_exits_2(tmp_path, capsys):
+    (tmp_path / "占位").write_text("", encoding="utf-8")
+    assert main(["form", "docx", str(DEMO), "-o", str(tmp_path / "占位" / "表.docx")]) == 2
+    err = capsys.readouterr().err
+    assert "无法写入输出文件" in err and "是文件而不是文件夹" in err and "Traceback" not in err
+
+
+def test_blank_accepts_an_account_typed_in_capitals_and_refuses_an_odd_year(tmp_path, capsys):
+    assert main(["form", "blank", " WHKJCYJQ ", "-o", str(tmp_path / "a.xlsx")]) == 0
+    assert openpyxl.load_workbook(tmp_path / "a.xlsx")[formxlsx.SHEET]["D1"].value == "whkjcyjq"
+    capsys.readouterr()
+    assert main(["form", "blank", "whkjcyjq", "--year", "99", "-o", str(tmp_path / "b.xlsx")]) == 2
+    assert "--year" in capsys.readouterr().err and not (tmp_path / "b.xlsx").exists()

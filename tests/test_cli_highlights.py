@@ -63,7 +63,7 @@ def test_missing_form_is_exit_2_with_a_chinese_message(tmp_path, capsys):
     rc = main(["highlights", str(tmp_path)])
     err = capsys.readouterr().err
     assert rc == 2
-    assert "form.yaml" in err and "reportsmith init" in err
+    assert "form.yaml" in err and "form.xlsx" in err and "reportsmith init" in err
 
 
 def test_wrong_value_in_the_form_is_exit_1(tmp_path, capsys):
@@ -72,3 +72,25 @@ def test_wrong_value_in_the_form_is_exit_1(tmp_path, capsys):
     out = capsys.readouterr().out
     assert rc == 1
     assert "高新技术企业" in out
+
+
+def test_a_folder_with_only_a_filled_excel_form(tmp_path, capsys):
+    from reportsmith.form import load_form
+    from reportsmith.formxlsx import write_xlsx
+
+    data, _ = load_form(make_folder(tmp_path) / "form.yaml")
+    folder = tmp_path / "excel"
+    folder.mkdir()
+    write_xlsx(folder / "form.xlsx", "whkjcyjq", data)
+    capsys.readouterr()
+    assert main(["highlights", str(folder), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["source"].endswith("form.xlsx")
+    assert got["sentences"]["集群总体情况"][0] == "2024年，集群共有企业400家。"  # the Excel form has no previous
+
+
+def test_a_form_with_zero_listed_firms_prints_no_zero_boast(tmp_path, capsys):
+    folder = make_folder(tmp_path, FORM_YAML + "上市企业: 0\n营业收入超过10亿元企业: 0\n")
+    assert main(["highlights", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "上市企业" not in out and "超过10亿元" not in out

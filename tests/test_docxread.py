@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -54,6 +55,19 @@ def test_tracked_changes_fields_boxes_notes_comments_headers(tmp_path):
     assert zishu(docxread.main_story_text(path)) == zishu("\n".join(p.text for p in content.paragraphs))
 
 
+def test_endnotes_are_read_apart_from_the_body(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("正文").add_run()._r.append(parse_xml(f'<w:endnoteReference {nsdecls("w")} w:id="2"/>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    endnotes = (f'<w:endnotes {nsdecls("w")}><w:endnote w:type="separator" w:id="0"><w:p><w:r><w:separator/></w:r></w:p></w:endnote>'
+                '<w:endnote w:id="2"><w:p><w:r><w:t>尾注文字</w:t></w:r></w:p></w:endnote></w:endnotes>')
+    path = tmp_path / "end.docx"
+    path.write_bytes(C.add_parts(buf.getvalue(), {"word/endnotes.xml": endnotes}))
+    content = docxread.read_docx(path)
+    assert content.text == "正文" and content.endnotes == ["尾注文字"]
+
+
 def test_deleted_paragraph_mark_joins_paragraphs_and_moved_text_counts_once(tmp_path):
     d = docx.Document()
     a = d.add_paragraph("前半段")
@@ -64,6 +78,27 @@ def test_deleted_paragraph_mark_joins_paragraphs_and_moved_text_counts_once(tmp_
     path = tmp_path / "m.docx"
     d.save(path)
     assert docxread.main_story_text(path) == "前半段后半段新位置"
+
+
+def test_content_controls_and_the_iso_strict_namespace(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("一、集群总体情况")
+    block = d.add_paragraph("正文在内容控件里。")
+    sdt = parse_xml(f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="正文"/></w:sdtPr><w:sdtContent/></w:sdt>')
+    block._p.addprevious(sdt)
+    sdt[1].append(block._p)  # a block-level control around a paragraph
+    inline = d.add_paragraph("前")
+    inline._p.append(parse_xml(f'<w:sdt {nsdecls("w")}><w:sdtPr/><w:sdtContent><w:r><w:t>控件内</w:t></w:r></w:sdtContent></w:sdt>'))
+    path = tmp_path / "sdt.docx"
+    d.save(path)
+    lines = ["一、集群总体情况", "正文在内容控件里。", "前控件内"]
+    assert docxread.main_story_text(path) == "\n".join(lines)
+    transitional = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").replace(transitional, b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+    strict = tmp_path / "strict.docx"
+    strict.write_bytes(C.replace_part(path.read_bytes(), "word/document.xml", xml))
+    assert docxread.main_story_text(strict) == "\n".join(lines)
 
 
 def test_automatic_numbering_labels_and_levels(tmp_path):
@@ -107,6 +142,9 @@ HOSTILE = {
     "no_document_xml": (lambda ok: C.many_members(1).replace(b"word/document.xml", b"word/documenX.xml"), InputError, "没有 word/document.xml"),
     "broken_xml": (lambda ok: C.replace_part(ok, "word/document.xml", b"<w:document><w:body>"), InputError, "不是有效的 XML"),
     "rtf": (lambda ok: b"{\\rtf1\\ansi hello}", InputError, "RTF"),
+    "pdf": (lambda ok: b"%PDF-1.7\n%\xe2\xe3\n1 0 obj", InputError, "PDF"),
+    "web_page": (lambda ok: "\ufeff<html><body>网页另存</body></html>".encode(), InputError, "网页"),
+    "odt": (lambda ok: C.odt_file(), InputError, "OpenDocument"),
 }
 
 
@@ -160,13 +198,32 @@ def test_an_xlsx_is_named_as_such(tmp_path):
         docxread.read_docx(path)
 
 
-@pytest.mark.parametrize("case", ["zip_bomb", "old_doc", "billion_laughs"])
-def test_cli_exit_2_without_traceback(tmp_path, capsys, case):
+@pytest.mark.parametrize("command", ["check", "import"])
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_cli_exit_2_without_traceback(tmp_path, capsys, case, command):
     make, _, words = HOSTILE[case]
     path = tmp_path / f"{case}.docx"
     path.write_bytes(make(_valid_bytes(tmp_path)))
-    code = main(["import", str(path), "-o", str(tmp_path / "report.yaml"), "--account", "whkjcyjq"])
-    err = capsys.readouterr().err
+    args = [str(path)] if command == "check" else [str(path), "-o", str(tmp_path / "report.yaml"), "--account", "whkjcyjq"]
+    code = main([command, *args])
+    captured = capsys.readouterr()
     assert code == 2
-    assert words in err and "Traceback" not in err
+    assert words in captured.err and str(path) in captured.err and "Traceback" not in captured.err + captured.out
     assert not (tmp_path / "report.yaml").exists()
+
+
+def test_cli_check_of_a_folder_with_good_and_hostile_files(tmp_path, capsys):
+    C.build_report(tmp_path / "a_good.docx")
+    valid = (tmp_path / "a_good.docx").read_bytes()
+    for case in sorted(HOSTILE):
+        (tmp_path / f"{case}.docx").write_bytes(HOSTILE[case][0](valid))
+    assert main(["check", str(tmp_path)]) == 2
+    printed = capsys.readouterr()
+    assert "Traceback" not in printed.out + printed.err
+    for case, (_, _, words) in HOSTILE.items():
+        assert f"{case}.docx" in printed.out and words in printed.out, case
+    assert main(["check", str(tmp_path), "--json"]) == 2
+    rows = {Path(r["file"]).name: r for r in json.loads(capsys.readouterr().out)}
+    assert set(rows) == {"a_good.docx", *(f"{case}.docx" for case in HOSTILE)}
+    assert rows["a_good.docx"]["zishu"] > 0 and rows["a_good.docx"]["source"].endswith("a_good.docx")
+    assert all(HOSTILE[c][2] in rows[f"{c}.docx"]["error"]["message"] for c in HOSTILE)

@@ -1,64 +1,23 @@
-"""佐证材料: the named lists against the form, file checks, numbering and the bundle."""
+"""佐证材料清单: the named lists against the form, entries, numbering, the naming rule, the Word appendix.
+
+The checks of single files and the bundle are in test_evidencefiles.py.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import sys
-import zipfile
-from io import BytesIO
+import shutil
 from pathlib import Path
 
 import pytest
 
 from reportsmith import evidence
 from reportsmith.errors import InputError, Severity
-from reportsmith.evidencefiles import safe_name
 from reportsmith.formdata import FormData
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-# Every file opened by this process while recording, seen through the interpreter's own
-# audit events: proves that refused files are never read.
-_OPENED: list[str] | None = None
-
-
-def _audit(event: str, args: tuple) -> None:
-    if _OPENED is not None and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
-        _OPENED.append(os.fsdecode(args[0]))
-
-
-sys.addaudithook(_audit)
-
-
-class _Recorder:
-    """Call ``start()`` once the test's own files are written; ``names`` are the opened basenames."""
-
-    def start(self) -> None:
-        global _OPENED
-        _OPENED = []
-
-    @property
-    def names(self) -> list[str]:
-        return [os.path.basename(p) for p in _OPENED or []]
-
-
-@pytest.fixture
-def opened():
-    global _OPENED
-    yield _Recorder()
-    _OPENED = None
-
-
-def _zip(*members: str) -> bytes:
-    buf = BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for m in members:
-            zf.writestr(m, "<x/>")
-    return buf.getvalue()
-
 
 def _folder(tmp_path: Path, yaml_text: str, files: dict[str, bytes] | None = None) -> Path:
     folder = tmp_path / "whkjcyjq"
@@ -201,116 +160,43 @@ def test_required_item_without_file_is_missing(tmp_path):
     assert f.line == 2 and "文件:" in f.hint
 
 
-# --- file checks ----------------------------------------------------------------------------
+# --- report naming rule, absent file ----------------------------------------------------------
 
-
-def _one(tmp_path, written: str, files: dict[str, bytes] | None = None, **kw):
-    text = f"政策:\n  - 名称: 《措施》\n    文件: {written}\n"
-    cl = evidence.build_checklist(_folder(tmp_path, text, files), None, **kw)
-    return cl.items[0], cl.findings
-
-
-def test_missing_file(tmp_path):
-    item, findings = _one(tmp_path, "evidence/没有.pdf")
-    assert (item.status, item.reason) == ("缺失", "evidence/没有.pdf：文件不存在")
-    assert any(f.rule == "evidence.missing" and f.line == 2 for f in findings)
-
-
-def test_empty_file_is_invalid(tmp_path):
-    item, findings = _one(tmp_path, "evidence/a.pdf", {"evidence/a.pdf": b""})
-    assert item.status == "无效" and "空文件" in item.reason
-    assert any(f.rule == "evidence.invalid" and f.severity == Severity.ERROR for f in findings)
-
-
-def test_oversize_file_is_invalid_and_not_read(tmp_path, opened):
-    folder = _folder(tmp_path, "政策:\n  - 名称: 《措施》\n    文件: evidence/a.pdf\n", {"evidence/a.pdf": PDF + b"x" * 100})
-    opened.start()
-    item = evidence.build_checklist(folder, None, max_bytes=64).items[0]
-    assert item.status == "无效" and "超过上限" in item.reason and item.sha256 == [""]
-    assert opened.names == ["evidence.yaml"]
-
-
-def test_text_file_named_pdf_is_invalid(tmp_path):
-    item, _ = _one(tmp_path, "evidence/a.pdf", {"evidence/a.pdf": "这不是PDF，只是文字。\n".encode()})
-    assert item.status == "无效" and "扩展名为 .pdf，但内容不是 PDF" in item.reason
-
-
-def test_png_named_pdf_is_invalid(tmp_path):
-    item, _ = _one(tmp_path, "evidence/a.pdf", {"evidence/a.pdf": PNG})
-    assert item.status == "无效" and "内容是 PNG" in item.reason and ".png" in item.reason
-
-
-def test_truncated_pdf_is_invalid(tmp_path):
-    item, _ = _one(tmp_path, "evidence/a.pdf", {"evidence/a.pdf": PDF[:40]})
-    assert item.status == "无效" and "%%EOF" in item.reason
+BOTH_LISTED = (
+    "规划:\n  - 名称: 《甲市十四五规划纲要》\n    文件: evidence/a.pdf\n"
+    "政策:\n  - 名称: 《关于支持乙产业的若干措施》\n    文件: evidence/a.pdf\n"
+)
 
 
 @pytest.mark.parametrize(
-    ("name", "members", "ok"),
+    ("text", "unnamed"),
     [
-        ("a.docx", ["[Content_Types].xml", "word/document.xml"], True),
-        ("a.xlsx", ["xl/workbook.xml"], True),
-        ("a.ofd", ["OFD.xml", "Doc_0/Document.xml"], True),
-        ("a.docx", ["xl/workbook.xml"], False),
-        ("a.ofd", ["readme.txt"], False),
+        ("集群已纳入地方发展规划，并出台了专项政策。", ["地方规划", "专项政策"]),
+        ("集群已纳入《甲市十四五规划纲要》，出台《关于支持乙产业的若干措施》等专项政策。", []),
+        ("集群已纳入《甲市十四五规划纲要》，并出台了专项政策。", ["专项政策"]),
+        ("集群已列入全市重点产业规划。出台《关于支持乙产业的若干措施》。", ["地方规划"]),
+        ("集群营商环境良好，人才引育机制健全。", []),  # claims neither: nothing to name
     ],
 )
-def test_zip_based_types_recognised_by_their_members(tmp_path, name, members, ok):
-    item, _ = _one(tmp_path, f"evidence/{name}", {f"evidence/{name}": _zip(*members)})
-    assert (item.status == "已附") is ok
+def test_report_must_name_the_planning_and_policy_documents_it_claims(tmp_path, text, unnamed):
+    folder = _folder(tmp_path, BOTH_LISTED, {"evidence/a.pdf": PDF})
+    found = evidence.build_checklist(folder, None, {"（四）集群发展环境": text}).findings
+    assert [f for f in found if f.rule != "evidence.report_names_document"] == []
+    assert [f.message.rsplit("任何", 1)[1] for f in found] == [f"{g}文件的名称" for g in unnamed]
+    assert all(f.key == "集群发展环境" and "《" in f.hint for f in found)
 
 
-def test_jpeg_accepted_under_jpg_and_jpeg(tmp_path):
-    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 20
-    item, _ = _one(tmp_path, "evidence/a.JPG", {"evidence/a.JPG": jpeg})
-    assert item.status == "已附"
-
-
-def test_parent_path_and_absolute_path_are_refused_and_not_read(tmp_path, opened):
-    secret = tmp_path / "secret.pdf"
-    secret.write_bytes(PDF)
-    opened.start()
-    cases = [("../../secret.pdf", "“..”"), (str(secret), "绝对路径"), ("evidence/../../../secret.pdf", "“..”")]
-    for n, (written, words) in enumerate(cases):
-        item, _ = _one(tmp_path / str(n), written)
-        assert item.status == "无效" and words in item.reason and "已拒绝读取" in item.reason
-    assert "secret.pdf" not in opened.names
-
-
-def test_symlink_leading_outside_is_refused_and_not_read(tmp_path, opened):
-    secret = tmp_path / "secret.pdf"
-    secret.write_bytes(PDF)
-    folder = _folder(tmp_path, "政策:\n  - 名称: 《措施》\n    文件: evidence/link.pdf\n")
-    (folder / "evidence" / "link.pdf").symlink_to(secret)
-    (folder / "sub").symlink_to(tmp_path)  # a linked directory leads out just the same
-    opened.start()
-    cl = evidence.build_checklist(folder, None)
-    assert cl.items[0].status == "无效" and "符号链接" in cl.items[0].reason
-    with open(folder / "evidence.yaml", "a", encoding="utf-8") as fh:
-        fh.write("  - 名称: 《另一措施》\n    文件: sub/secret.pdf\n")
-    cl = evidence.build_checklist(folder, None)
-    assert cl.items[1].status == "无效" and "符号链接" in cl.items[1].reason
-    assert set(opened.names) == {"evidence.yaml"}
-
-
-def test_symlink_inside_the_folder_is_fine(tmp_path):
-    folder = _folder(tmp_path, "政策:\n  - 名称: 《措施》\n    文件: evidence/link.pdf\n", {"evidence/a.pdf": PDF})
-    (folder / "evidence" / "link.pdf").symlink_to(folder / "evidence" / "a.pdf")
-    assert evidence.build_checklist(folder, None).items[0].status == "已附"
-
-
-# --- report naming rule, absent file ----------------------------------------------------------
-
-
-def test_report_claiming_planning_must_name_a_document(tmp_path):
-    folder = _folder(tmp_path, "规划:\n  - 名称: 《甲市十四五规划纲要》\n    文件: evidence/a.pdf\n", {"evidence/a.pdf": PDF})
-    texts = {"（四）集群发展环境": "集群已纳入地方发展规划，并出台了专项政策。"}
-    found = [(f.rule, f.message) for f in evidence.build_checklist(folder, None, texts).findings]
-    assert [r for r, _ in found] == ["evidence.report_names_document"] * 2 + ["evidence.claim_without_evidence"]
-    assert "写到“纳入地方发展规划”" in found[0][1] and "地方规划文件" in found[0][1]
-    assert "写到“专项政策”" in found[1][1] and "没有列出专项政策文件" in found[2][1]
-    texts = {"集群发展环境": "集群已纳入《甲市十四五规划纲要》。"}
+def test_naming_rule_reads_only_the_development_environment_heading(tmp_path):
+    folder = _folder(tmp_path, BOTH_LISTED, {"evidence/a.pdf": PDF})
+    texts = {"一、集群总体情况": "集群已纳入地方发展规划，并出台了专项政策。"}
     assert evidence.build_checklist(folder, None, texts).findings == []
+
+
+def test_claim_without_a_listed_document(tmp_path):
+    folder = _folder(tmp_path, "规划:\n  - 名称: 《甲市十四五规划纲要》\n    文件: evidence/a.pdf\n", {"evidence/a.pdf": PDF})
+    texts = {"集群发展环境": "集群已纳入《甲市十四五规划纲要》，出台《关于支持乙产业的若干措施》等专项政策。"}
+    (f,) = evidence.build_checklist(folder, None, texts).findings
+    assert f.rule == "evidence.claim_without_evidence" and "没有列出专项政策文件" in f.message and "“政策”" in f.hint
 
 
 def test_named_document_not_in_list_is_pointed_out(tmp_path):
@@ -327,53 +213,16 @@ def test_absent_evidence_yaml_with_institutions_in_form(tmp_path):
     assert f.severity == Severity.WARNING and "共填报 5 个机构" in f.message
 
 
-# --- bundle -------------------------------------------------------------------------------------
-
-
-def test_bundle_files_renamed_by_number_and_replaced_as_a_whole(tmp_path):
-    text = "机构:\n" + _inst("光谷/创业:孵化器", "省级及以上科技企业孵化器") + "规划:\n  - 名称: 《甲规划》\n    文件: [evidence/a.pdf, evidence/b.png]\n"
-    text += "政策:\n  - 名称: 《缺》\n    文件: evidence/none.pdf\n"
-    folder = _folder(tmp_path, text, {"evidence/a.pdf": PDF, "evidence/b.png": PNG})
-    dest = tmp_path / "out" / "佐证材料"
-    dest.mkdir(parents=True)
-    (dest / "99-旧文件.pdf").write_bytes(b"old")
-    paths = evidence.write_bundle(evidence.build_checklist(folder, None), folder, dest)
-    assert [p.name for p in paths] == ["01-光谷_创业_孵化器.pdf", "02-甲规划-1.pdf", "02-甲规划-2.png"]
-    assert sorted(p.name for p in dest.iterdir()) == sorted(p.name for p in paths)
-    assert (dest / "02-甲规划-2.png").read_bytes() == PNG
-    assert not [p for p in dest.parent.iterdir() if p.name.startswith(".")]
-
-
-def test_bundle_refuses_a_file_changed_after_the_check_and_keeps_the_old_bundle(tmp_path):
-    folder = _folder(tmp_path, "政策:\n  - 名称: 《措施》\n    文件: evidence/a.pdf\n", {"evidence/a.pdf": PDF})
-    dest = tmp_path / "out" / "佐证材料"
-    checklist = evidence.build_checklist(folder, None)
-    evidence.write_bundle(checklist, folder, dest)
-    (folder / "evidence" / "a.pdf").write_bytes(PDF + b"\n% changed\n")
-    with pytest.raises(InputError, match="SHA-256"):
-        evidence.write_bundle(checklist, folder, dest)
-    assert (dest / "01-措施.pdf").read_bytes() == PDF
-    assert not [p for p in dest.parent.iterdir() if p.name.startswith(".")]
-
-
-def test_safe_name_removes_separators_and_reserved_characters():
-    assert safe_name('《a/b\\c:d*e?f"g<h>i|j》') == "a_b_c_d_e_f_g_h_i_j"
-    assert safe_name("  ..  ") == "材料"
-    assert len(safe_name("长" * 200)) == 60
-
-
 # --- demo data and schema --------------------------------------------------------------------------
 
 DEMOS = ["whkjcyjq", "ycswcyjq", "szxgcyjq"]
 
 
 @pytest.mark.parametrize("account", DEMOS)
-def test_demo_lists_reconcile_with_demo_forms(account):
-    from reportsmith.form import load_form
+def test_demo_lists_reconcile_with_demo_forms_and_reports(account):
+    from reportsmith.pipeline import assemble
 
-    folder = ROOT / "inputs" / account
-    form, _ = load_form(folder / "form.yaml")
-    cl = evidence.build_checklist(folder, form)
+    cl = assemble(ROOT / "inputs" / account).checklist  # with the demo form and report texts
     problems = [f for f in cl.findings if f.is_problem and f.rule != "evidence.missing"]
     assert problems == []
     assert all(i.status in ("已附", "缺失") for i in cl.items)
@@ -381,7 +230,7 @@ def test_demo_lists_reconcile_with_demo_forms(account):
 
 def test_demo_shows_exactly_one_gap():
     items = [i for a in DEMOS for i in evidence.build_checklist(ROOT / "inputs" / a, None).items]
-    assert [i.name for i in items if i.status != "已附"] == ["湖北省医用材料工程技术研究中心"]
+    assert [(i.name, i.status, i.reason) for i in items if i.status != "已附"] == [("湖北省医用材料工程技术研究中心", "缺失", "文件不存在")]
 
 
 def test_json_schema_lists_categories_and_levels():
@@ -393,37 +242,88 @@ def test_json_schema_lists_categories_and_levels():
 
 # --- the appendix of the built report ------------------------------------------------------------
 
+HEADER = ["序号", "类别", "名称", "级别", "文号", "佐证材料", "状态"]
 
-def _read_docx(docx_path: Path):
+
+def _appendix(docx_path: Path) -> tuple[list[list[str]], list[str]]:
+    """The rows of the 佐证材料清单 table below its header, and every body paragraph."""
     import docx
 
-    return docx.Document(str(docx_path))
+    document = docx.Document(str(docx_path))
+    (table,) = [t for t in document.tables if [c.text for c in t.rows[0].cells] == HEADER]
+    return [[c.text for c in row.cells] for row in table.rows[1:]], [p.text for p in document.paragraphs]
 
 
-def _appendix_rows(docx_path: Path) -> list[list[str]]:
-    document = _read_docx(docx_path)
-    header = ["序号", "类别", "名称", "级别", "文号", "佐证材料", "状态"]
-    (table,) = [t for t in document.tables if [c.text for c in t.rows[0].cells] == header]
-    return [[c.text for c in row.cells] for row in table.rows[1:]]
-
-
-@pytest.mark.parametrize("account", ["whkjcyjq", "ycswcyjq"])
-def test_built_appendix_table_equals_the_checklist(tmp_path, account):
-    from reportsmith import build
-
-    result = build.build(ROOT / "inputs" / account, tmp_path, bundle=True)
-    checklist = result.assembled.checklist
+def _expected_rows(checklist) -> list[list[str]]:
     expected: list[list[str]] = []
     for group, items in checklist.groups():
         expected.append([group] * 7)  # the group's title row spans the table
         expected += [
             [str(i.seq), i.category, i.name, i.level, i.doc_no, "\n".join(i.files), i.status_text] for i in items
         ] or [["（无）"] * 7]
-    assert _appendix_rows(result.docx) == expected
-    paragraphs = [p.text for p in _read_docx(result.docx).paragraphs]
-    assert checklist.count_line in paragraphs
-    bundle = tmp_path / account / "佐证材料"
-    assert sorted(p.name for p in bundle.iterdir()) == sorted(n for _, _, n in evidence.bundle_names(checklist))
+    return expected
+
+
+@pytest.mark.parametrize(("account", "count_line"), [("whkjcyjq", "应附 12 项，已附 12 项，缺失 0 项"), ("ycswcyjq", "应附 17 项，已附 16 项，缺失 1 项")])
+def test_built_appendix_table_of_the_demos_equals_the_checklist(tmp_path, account, count_line):
+    from reportsmith import build
+
+    result = build.build(ROOT / "inputs" / account, tmp_path)
+    rows, paragraphs = _appendix(result.docx)
+    checklist = result.assembled.checklist
+    assert rows == _expected_rows(checklist) and checklist.count_line == count_line and count_line in paragraphs
+
+
+def test_built_appendix_shows_every_cell_as_written(tmp_path):
+    """Every cell of the Word table read back, against values written out by hand: text that
+    looks like markup, several files, 缺失 and 无效 with their reasons, an empty group."""
+    from reportsmith import build
+
+    folder = tmp_path / "whkjcyjq"
+    shutil.copytree(ROOT / "inputs" / "whkjcyjq", folder, ignore=shutil.ignore_patterns("evidence*"))
+    (folder / "evidence").mkdir()
+    (folder / "evidence" / "a.pdf").write_bytes(PDF)
+    (folder / "evidence" / "t.pdf").write_text("只是文字", encoding="utf-8")
+    (folder / "evidence.yaml").write_text(
+        "机构:\n"
+        "  - 名称: 'A&B <孵化器> \"{{ 营业收入 }}\"'\n    类别: 国家级科技企业孵化器\n    级别: 国家级\n"
+        "    文号: 国科发区〔2023〕12号\n    文件: [evidence/a.pdf, evidence\\a.pdf]\n"
+        "  - 名称: 乙重点实验室\n    类别: 省级及以上重点实验室\n    级别: 省级\n    文件: evidence/t.pdf\n"
+        "  - 名称: 丙研究院\n    类别: 研究院所\n    级别: 市级\n"
+        "规划:\n  - 名称: 《丙规划》\n    文件: evidence/none.pdf\n"
+        "政策:\n  - 名称: 《丁措施》\n",
+        encoding="utf-8",
+    )
+    result = build.build(folder, tmp_path / "out", bundle=True)
+    rows, paragraphs = _appendix(result.docx)
+    assert rows == [
+        ["创新服务机构"] * 7,
+        ["1", "国家级科技企业孵化器", 'A&B <孵化器> "{{ 营业收入 }}"', "国家级", "国科发区〔2023〕12号", "evidence/a.pdf\nevidence/a.pdf", "已附"],
+        ["研发机构"] * 7,
+        ["2", "省级及以上重点实验室", "乙重点实验室", "省级", "", "evidence/t.pdf", "无效：扩展名为 .pdf，但内容不是 PDF"],
+        ["地方规划"] * 7,
+        ["3", "地方规划", "《丙规划》", "", "", "evidence/none.pdf", "缺失：文件不存在"],
+        ["专项政策"] * 7,
+        ["4", "专项政策", "《丁措施》", "", "", "", "缺失：未列出文件"],
+    ]
+    assert "应附 4 项，已附 1 项，缺失 3 项" in paragraphs
+    assert rows == _expected_rows(result.assembled.checklist)
+    bundle = tmp_path / "out" / "whkjcyjq" / "佐证材料"
+    assert sorted(p.name for p in bundle.iterdir()) == ["01-A&B _孵化器_ _{{ 营业收入 }}-1.pdf", "01-A&B _孵化器_ _{{ 营业收入 }}-2.pdf"]
+
+
+def test_an_empty_group_reads_none_in_the_appendix(tmp_path):
+    from reportsmith import build
+
+    folder = tmp_path / "whkjcyjq"
+    shutil.copytree(ROOT / "inputs" / "whkjcyjq", folder, ignore=shutil.ignore_patterns("evidence*"))
+    (folder / "evidence").mkdir()
+    (folder / "evidence" / "a.pdf").write_bytes(PDF)
+    (folder / "evidence.yaml").write_text("规划:\n  - 名称: 《丙规划》\n    文件: evidence/a.pdf\n", encoding="utf-8")
+    rows, paragraphs = _appendix(build.build(folder, tmp_path / "out").docx)
+    assert rows == [["创新服务机构"] * 7, ["（无）"] * 7, ["研发机构"] * 7, ["（无）"] * 7, ["地方规划"] * 7,
+                    ["1", "地方规划", "《丙规划》", "", "", "evidence/a.pdf", "已附"], ["专项政策"] * 7, ["（无）"] * 7]
+    assert "应附 1 项，已附 1 项，缺失 0 项" in paragraphs
 
 
 def test_entry_that_is_not_a_mapping_and_foreign_cluster(tmp_path):

@@ -138,14 +138,39 @@ def test_bare_python_or_jinja_names_are_unknown_figures(name):
 
 
 def test_the_sandbox_itself_refuses_internals():
-    from jinja2.exceptions import SecurityError, UndefinedError
+    # Second wall: even if writer text reached the environment, internals stay out of reach.
+    from jinja2.exceptions import SecurityError
 
-    env = figures._sandbox()
-    assert env.globals == {}
-    with pytest.raises((SecurityError, UndefinedError)):
+    env = figures.sandbox()
+    assert env.globals == {} and env.tests == {}
+    assert set(env.filters) == set(figures.FILTERS) | {"_default"}
+    revenue = figures.figures(FORM)["营业收入"]
+    with pytest.raises(SecurityError):
         env.from_string("{{ ''.__class__.__mro__ }}").render()
-    with pytest.raises(Exception):
-        env.from_string("{{ v.value.__class__ }}").render(v=figures.figures(FORM)["营业收入"])
+    with pytest.raises(SecurityError):
+        env.from_string("{{ v.value.__class__.__subclasses__() }}").render(v=revenue)
+    with pytest.raises(SecurityError):
+        env.from_string("{{ v.__init__.__globals__ }}").render(v=revenue)
+
+
+def test_full_width_filter_bar_and_spaces_are_accepted():
+    assert fill("{{　营业收入 ｜ 亿元　}}") == "12.35亿元"
+
+
+def test_very_long_and_deeply_nested_input_is_handled_fast():
+    import time
+
+    start = time.perf_counter()
+    assert fill("{{" * 100_000) == "{{" * 100_000
+    nested = "{{ " + "(" * 10_000 + "营业收入" + ")" * 10_000 + " }}"
+    assert fill(nested) == nested
+    assert time.perf_counter() - start < 3  # a quadratic scan took over 10 s here
+
+
+def test_an_overlong_unknown_name_is_quoted_short():
+    with pytest.raises(FigureError) as info:
+        fill("{{ " + "甲" * 10_000 + " }}")
+    assert len(info.value.message) < 200
 
 
 @settings(max_examples=80, deadline=None)
@@ -160,20 +185,40 @@ def test_every_name_a_writer_may_use_resolves():
     assert "研发投入强度" in figs and "上市企业" in figs
 
 
-def test_report_yaml_with_a_figure_renders_the_right_string(tmp_path):
-    from reportsmith.report_input import load_report
+REPORT_YAML = """\
+cluster: whkjcyjq
+year: 2024
+sections:
+  一、集群总体情况: |
+    2024年集群实现营业收入{{ 营业收入 | 亿元 }}，研发投入强度{{ 研发投入强度 }}。
+"""
 
-    path = tmp_path / "report.yaml"
-    path.write_text(
-        "cluster: whkjcyjq\nyear: 2024\nsections:\n  一、集群总体情况: |\n"
-        "    2024年集群实现营业收入{{ 营业收入 | 亿元 }}，研发投入强度{{ 研发投入强度 }}。\n",
-        encoding="utf-8",
-    )
-    report = load_report(path)
-    section = report.sections["集群总体情况"]
-    filled = [fill_text(b.text, FORM, section="集群总体情况", file=str(path)) for b in section.blocks]
-    assert "2024年集群实现营业收入12.35亿元，研发投入强度3.0%。" in "".join(filled)
-    path.write_text(path.read_text(encoding="utf-8").replace("{{ 营业收入 | 亿元 }}", "{{ 营收 }}"), encoding="utf-8")
-    with pytest.raises(FigureError, match="营收"):
-        for b in load_report(path).sections["集群总体情况"].blocks:
-            fill_text(b.text, FORM, section="集群总体情况", file=str(path))
+
+def test_report_yaml_with_a_figure_builds_the_right_string(tmp_path, capsys):
+    import docx
+
+    from reportsmith.cli import main
+
+    folder = tmp_path / "whkjcyjq"
+    folder.mkdir()
+    (folder / "form.yaml").write_text("cluster: whkjcyjq\nyear: 2024\n营业收入: 123456\n研究开发费用支出合计: 3700\n",
+                                      encoding="utf-8")  # fmt: skip
+    (folder / "report.yaml").write_text(REPORT_YAML, encoding="utf-8")
+    assert main(["build", str(folder), "--out", str(tmp_path / "out")]) in (0, 1)
+    (path,) = (tmp_path / "out").rglob("*.docx")
+    body = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "2024年集群实现营业收入12.35亿元，研发投入强度3.0%。" in body
+    assert "{{" not in body
+
+
+def test_report_yaml_with_an_unknown_name_fails_with_a_did_you_mean(tmp_path, capsys):
+    from reportsmith.cli import main
+
+    folder = tmp_path / "whkjcyjq"
+    folder.mkdir()
+    (folder / "form.yaml").write_text("cluster: whkjcyjq\nyear: 2024\n营业收入: 123456\n", encoding="utf-8")
+    (folder / "report.yaml").write_text(REPORT_YAML.replace("{{ 营业收入 | 亿元 }}", "{{ 营收 }}"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "report.yaml" in err and "集群总体情况" in err and "“营收”" in err and "是否想写“营业收入”" in err

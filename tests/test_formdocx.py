@@ -58,6 +58,14 @@ def form_value_text(value):
     return str(value) if isinstance(value, int) else format(value, "f")
 
 
+def test_a4_page_and_the_column_header_repeats_on_page_two(written):
+    document = docx.Document(str(written))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    head = document.tables[0].rows[0]._tr
+    assert head.trPr is not None and head.trPr.find(qn("w:tblHeader")) is not None
+
+
 def test_values_are_formatted_with_thousands_separators():
     assert formdocx.format_cell(1234567) == "1,234,567"
     assert formdocx.format_cell(Decimal("2025049.0")) == "2,025,049.0"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from reportsmith import form, formspec, formxlsx
 from reportsmith.errors import InputError, Severity
 from reportsmith.formdata import FormData
+from test_form import form_values  # one strategy for "a randomly filled form", YAML and Excel alike
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST = formxlsx.HEADER_ROW + 1
@@ -83,6 +85,26 @@ def test_quantity_cells_carry_numeric_validation(sheet):
             assert dv.showErrorMessage and dv.error
 
 
+def test_print_setup_is_a4_portrait_one_page_wide(sheet):
+    setup = sheet.page_setup
+    assert (int(setup.paperSize), setup.orientation) == (9, "portrait")  # 9 = A4 in OOXML
+    assert (setup.fitToWidth, setup.fitToHeight, sheet.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
+    last = FIRST + len(formspec.form_rows()) + 1
+    assert sheet.print_area == f"'{formxlsx.SHEET}'!$A$1:$C${last}"  # the hidden key column is not printed
+    assert sheet.print_title_rows == f"${formxlsx.HEADER_ROW}:${formxlsx.HEADER_ROW}"  # repeated on page 2
+    assert sheet.print_options.horizontalCentered
+    assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+
+
+def test_widths_fit_the_longest_label_and_the_view_opens_on_the_first_input(sheet):
+    longest = max(len(r.label) * 2 + formxlsx.indent_em(r) for r in formspec.form_rows())
+    assert sheet.column_dimensions["A"].width >= longest  # a CJK character is two width units
+    assert sheet.column_dimensions["C"].width >= 15  # 1,000,000,000.00
+    assert sheet.freeze_panes == f"A{FIRST}"
+    assert sheet.sheet_view.selection[0].activeCell == f"C{FIRST + 1}"
+    assert sheet[f"C{FIRST + 1}"].protection.locked is False
+
+
 def test_key_column_is_hidden(sheet):
     assert sheet.column_dimensions["D"].hidden
     assert sheet["D1"].value == "hstgcyjq" and sheet["D2"].value == 2024
@@ -92,6 +114,9 @@ def test_same_input_same_bytes(tmp_path, blank):
     again = tmp_path / "again.xlsx"
     formxlsx.write_xlsx(again, "hstgcyjq")
     assert again.read_bytes() == blank.read_bytes()
+    # No clock time inside, even when the two writes fall in the same second.
+    props = openpyxl.load_workbook(blank).properties
+    assert props.created == props.modified == datetime(2025, 1, 1)
 
 
 def test_blank_form_reads_back_as_all_unfilled(blank):
@@ -110,12 +135,16 @@ def test_a_sheet_filled_by_hand_is_read_and_checked(tmp_path, blank):
     ws.cell(row_of["高新技术企业"], 3, 2000)
     ws.cell(row_of["营业收入"], 3, 1234.5)
     ws.cell(row_of["规上企业"], 3, "很多")
+    ws.cell(row_of["科技型中小企业"], 3, datetime(2024, 1, 2))  # WPS turned "1-2" into a date
+    ws.cell(row_of["境外控股企业"], 3, "１２")  # typed with a Chinese input method
     path = tmp_path / "filled.xlsx"
     wb.save(path)
     data, findings = form.check_form_file(path)
     assert data.values["集群企业总数"] == 1234 and data.values["营业收入"] == Decimal("1234.5")
-    wrong = next(f for f in findings if f.rule == "form.wrong_type")
-    assert wrong.key == "规上企业" and wrong.line == row_of["规上企业"] and wrong.file == str(path)
+    assert data.values["境外控股企业"] == 12
+    wrong = {f.key: f for f in findings if f.rule == "form.wrong_type"}
+    assert wrong["规上企业"].line == row_of["规上企业"] and wrong["规上企业"].file == str(path)
+    assert "是日期或时间" in wrong["科技型中小企业"].message and "数值" in wrong["科技型中小企业"].hint
     above = next(f for f in findings if f.rule == "form.child_above_parent")
     assert above.severity is Severity.ERROR and above.line == row_of["高新技术企业"]
 
@@ -132,6 +161,15 @@ def test_sheet_without_key_column_is_read_by_labels(tmp_path):
     assert back.cluster is None and [f.rule for f in findings] == ["form.missing_cluster"]
 
 
+def test_values_at_the_upper_limits_keep_every_digit(tmp_path):
+    values = {"集群企业总数": 10**9, "营业收入": Decimal("999999999999.99"), "净利润": Decimal("-999999999999.99"),
+              "出口总额": Decimal("0.01")}
+    path = tmp_path / "limits.xlsx"
+    formxlsx.write_xlsx(path, "whkjcyjq", FormData(values=values, cluster="whkjcyjq"))
+    back, findings = form.load_form(path)
+    assert findings == [] and back.values == values
+
+
 def test_unreadable_files(tmp_path):
     bogus = tmp_path / "bogus.xlsx"
     bogus.write_text("not a workbook", encoding="utf-8")
@@ -143,6 +181,10 @@ def test_unreadable_files(tmp_path):
     wb.save(foreign)
     with pytest.raises(InputError, match="表头"):
         form.load_form(foreign)
+    old_format = tmp_path / "旧版.xls"
+    old_format.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputError, match="另存为.*xlsx"):
+        form.load_form(old_format)
 
 
 def test_unknown_account_is_refused(tmp_path):
@@ -151,21 +193,7 @@ def test_unknown_account_is_refused(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-@st.composite
-def form_values(draw):
-    values = {}
-    for row in formspec.value_rows():
-        if draw(st.integers(0, 4)) == 0:
-            continue  # 未填
-        if row.is_count:
-            values[row.key] = draw(st.integers(0, 10**8))
-        else:
-            low = -(10**8) if row.kind == "signed_amount" else 0
-            values[row.key] = draw(st.decimals(low, 10**10, places=draw(st.integers(0, 2)), allow_nan=False))
-    return values
-
-
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(values=form_values(), account=st.sampled_from(["whkjcyjq", "jsznqgcyjc", "xnswyycyjq"]))
 def test_random_values_survive_xlsx_round_trip(tmp_path_factory, values, account):
     path = tmp_path_factory.mktemp("xlsx") / "form.xlsx"

@@ -1,13 +1,19 @@
 """Data sentences: rendered from the form, left out when a needed figure is missing."""
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from reportsmith import formspec, highlights, outline, prose
+from reportsmith.form import load_form
 from reportsmith.formdata import FormData
 
 D = Decimal
+DEMO_FORMS = sorted(Path(__file__).resolve().parents[1].glob("inputs/*/form.yaml"))
+# a figure of zero in a sentence: "0家", "0个", "0.0%", "0万元" (not the 0 of "10家" or "1.05亿元")
+ZERO_FIGURE = re.compile(r"(?<![\d.,])0(?:\.0+)?(?:家|个|项|件|人|万元|亿元|%)")
 
 
 def full_form() -> FormData:
@@ -90,3 +96,64 @@ def test_generated_sentences_agree_with_the_prose_check():
     texts = {h: "".join(lines) for h, lines in highlights.section_sentences(form).items()}
     assert all(texts.values())
     assert prose.check_prose(texts, form) == []
+
+
+@pytest.mark.parametrize("row", [r.key for r in formspec.value_rows()])
+def test_a_zero_value_never_becomes_a_zero_boast(row):
+    form = full_form()
+    for s in all_sentences(FormData({**form.values, row: 0}, previous=form.previous)):
+        assert not ZERO_FIGURE.search(s), s
+
+
+def test_zero_listed_firms_fall_back_to_the_other_figure():
+    form = FormData({"上市企业（不含“新三板“挂牌企业）": 0, "挂牌“新三板”企业": 2, "营业收入超过10亿元企业": 0,
+                     "营业收入超过1亿小于10亿元的企业": 9, "当年获得省级及以上科技奖励": 0})  # fmt: skip
+    assert highlights.section_sentences(form)["集群发展成效"] == [
+        "集群拥有“新三板”挂牌企业2家。",
+        "集群中营业收入1亿至10亿元的企业9家。",
+    ]
+    assert all_sentences(FormData({"当年获得省级及以上科技奖励": 0, "当年获得的风险投资额": D(0)})) == []
+
+
+def test_listed_and_quoted_firms_in_one_sentence():
+    form = FormData({"上市企业（不含“新三板“挂牌企业）": 5, "挂牌“新三板”企业": 2}, previous={"上市企业（不含“新三板“挂牌企业）": 5})
+    assert all_sentences(form) == ["集群拥有上市企业5家，与上年持平，另有“新三板”挂牌企业2家。"]
+
+
+def test_a_decrease_names_last_year():
+    form = FormData({"高新技术企业": 28}, previous={"高新技术企业": 29})
+    assert all_sentences(form) == ["集群拥有高新技术企业28家，比上年减少1家。"]
+
+
+def test_only_national_incubators():
+    form = FormData({"省级及以上科技企业孵化器": 2, "国家级科技企业孵化器": 2})
+    assert "省级及以上科技企业孵化器均为国家级科技企业孵化器。" in all_sentences(form)
+
+
+def test_patents_granted_without_applications_get_their_own_sentence():
+    form = FormData({"当年授权发明专利": 12}, previous={"当年授权发明专利": 10})
+    assert all_sentences(form) == ["当年授权发明专利12件，同比增长20.0%。"]
+
+
+def test_a_misspelt_name_in_a_template_is_refused(monkeypatch):
+    broken = {"sections": {"集群总体情况": [{"needs": [], "text": "{{ 列举('营业收人') }}"}]}}
+    monkeypatch.setattr(highlights, "load_data", lambda name: broken)
+    highlights.snippets.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="营业收人"):
+            highlights.snippets()
+    finally:
+        monkeypatch.undo()
+        highlights.snippets.cache_clear()
+
+
+def test_the_48_demo_forms_give_sentences_the_prose_check_accepts():
+    assert len(DEMO_FORMS) == 48
+    for path in DEMO_FORMS:
+        form, _ = load_form(path)
+        sentences = highlights.section_sentences(form)
+        assert all(sentences.values()), path
+        for line in (s for lines in sentences.values() for s in lines):
+            assert not ZERO_FIGURE.search(line) and "，，" not in line and "，。" not in line, (path, line)
+        texts = {h: "".join(lines) for h, lines in sentences.items()}
+        assert prose.check_prose(texts, form) == [], path

@@ -61,7 +61,37 @@ def test_each_derived_figure_on_hand_computed_values(name):
     assert ind.reason is None
 
 
+# An uneven form: quotients worked out by hand (bc, scale=8) and rounded half-up by hand.
+UNEVEN = {
+    "集群企业总数": 326, "高新技术企业": 85, "规上企业": 120, "集群人员总数": 23456, "本科及以上": 9999,
+    "研究开发人员合计": 2345, "营业收入": D(123456), "主导产业营业收入": D(98765), "出口总额": D(8765),
+    "净利润": D(-1500), "研究开发费用支出合计": D(3700), "拥有有效发明专利": 500,
+    "省级及以上科技企业孵化器": 3, "国家级科技企业孵化器": 1,
+}  # fmt: skip
+UNEVEN_DISPLAY = {
+    "研发投入强度": "3.0%",  # 3,700 / 123,456 = 0.02997019
+    "高新技术企业占比": "26.1%",  # 85 / 326 = 0.26073619
+    "规上企业占比": "36.8%",  # 120 / 326 = 0.36809815
+    "本科及以上人员占比": "42.6%",  # 9,999 / 23,456 = 0.42628751
+    "研发人员占比": "10.0%",  # 2,345 / 23,456 = 0.09997442
+    "主导产业营业收入占比": "80.0%",  # 98,765 / 123,456 = 0.80000162
+    "出口占营业收入比重": "7.1%",  # 8,765 / 123,456 = 0.07099695
+    "营业收入利润率": "-1.2%",  # -1,500 / 123,456 = -0.01215007
+    "人均营业收入": "5.26万元/人",  # 123,456 / 23,456 = 5.26330150
+    "每万名从业人员有效发明专利拥有量": "213.2件",  # 500 × 10,000 / 23,456 = 213.16507503
+    "国家级孵化器占比": "33.3%",  # 1 / 3
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNEVEN_DISPLAY))
+def test_each_derived_figure_on_an_uneven_form(name):
+    assert by_name(FormData(UNEVEN))[name].display == UNEVEN_DISPLAY[name]
+
+
 def test_rounding_of_a_derived_figure_is_half_up():
+    # exact halves at the shown decimal: banker's rounding would give 6.2% and 0.12
+    assert by_name(FormData({"高新技术企业": 1, "集群企业总数": 16}))["高新技术企业占比"].display == "6.3%"
+    assert by_name(FormData({"营业收入": D(1), "集群人员总数": 8}))["人均营业收入"].display == "0.13万元/人"
     form = FormData({"研究开发费用支出合计": D(125), "营业收入": D(10000)})  # 1.25 %
     assert by_name(form)["研发投入强度"].display == "1.3%"
 
@@ -147,14 +177,36 @@ def test_appendix_rows_mark_not_computable_figures_with_reason():
     assert "0" not in rd.value
 
 
-@pytest.mark.parametrize("formula", ["营业收入 /", "营业收入 / (集群人员总数", "营收 / 营业收入", "营业收入 营业收入"])
+@pytest.mark.parametrize(
+    "formula", ["营业收入 /", "营业收入 / (集群人员总数", "营收 / 营业收入", "营业收入 营业收入", "营业收入 > 0", "__import__('os')"]
+)
 def test_malformed_formulas_are_refused(formula):
     with pytest.raises(ValueError):
-        indicators._Parser(formula).parse()
+        indicators.parse_formula(formula)
 
 
-def test_formula_precedence_and_parentheses():
-    values = {"营业收入": D(10), "净利润": D(4), "出口总额": D(2)}
-    assert indicators._evaluate(indicators._Parser("营业收入 - 净利润 / 出口总额").parse(), values) == (D(8), None)
-    assert indicators._evaluate(indicators._Parser("(营业收入 - 净利润) / 出口总额").parse(), values) == (D(3), None)
-    assert indicators._evaluate(indicators._Parser("净利润 / (出口总额 - 2)").parse(), values)[1] == "分母为 0"
+def test_a_condition_is_one_comparison():
+    cond = indicators.parse_formula("省级及以上科技企业孵化器 > 0", condition=True)
+    assert cond.evaluate({"省级及以上科技企业孵化器": 3}) == (D(1), None)
+    assert cond.evaluate({"省级及以上科技企业孵化器": 0}) == (D(0), None)
+    assert cond.evaluate({}) == (None, "“省级及以上科技企业孵化器”未填")
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("营业收入 - 净利润 / 出口总额", (D(8), None)),  # 10 - 4 / 2: division first
+        ("(营业收入 - 净利润) / 出口总额", (D(3), None)),  # (10 - 4) / 2
+        ("营业收入 / 出口总额 * 10", (D(50), None)),  # left to right: (10 / 2) × 10
+        ("净利润 / (出口总额 - 2)", (None, "分母为 0")),
+        ("净利润 / 研究开发费用支出合计", (None, "“研究开发费用支出合计”为 0，不能作分母")),
+        ("净利润 / 集群人员总数 + 营业收入", (None, "“集群人员总数”未填")),
+    ],
+)
+def test_formula_precedence_and_reasons(formula, expected):
+    values = {"营业收入": D(10), "净利润": D(4), "出口总额": D(2), "研究开发费用支出合计": D(0)}
+    assert indicators.parse_formula(formula).evaluate(values) == expected
+
+
+def test_formula_names_rows_as_written_once_each():
+    assert indicators.parse_formula("出口总额 / 营业收入 + 出口总额").names == ["出口总额", "营业收入"]

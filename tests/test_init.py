@@ -84,3 +84,14 @@ def test_scaffold_is_deterministic(tmp_path: Path) -> None:
     scaffold("whkjcyjq", tmp_path / "b")
     for name in ("report.yaml", "form.yaml", "evidence.yaml"):
         assert (tmp_path / "a/whkjcyjq" / name).read_bytes() == (tmp_path / "b/whkjcyjq" / name).read_bytes()
+
+
+def test_unwritable_output_exits_2_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "inputs"
+    blocker.write_text("a file where the folder should be\n", encoding="utf-8")
+    assert main(["init", "whkjcyjq", "-o", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert "无法创建填报文件" in err and str(blocker) in err
+    assert main(["schema", "-o", str(blocker)]) == 2
+    assert "无法写入 Schema 文件" in capsys.readouterr().err
+    assert blocker.read_text(encoding="utf-8") == "a file where the folder should be\n"

@@ -53,6 +53,12 @@ def test_round_half_up_rounds_every_half_cent_up(n):
         (-12345, "-1.23亿元"),
         (Decimal("-0.004"), "0万元"),
         (Decimal("123456789012"), "12,345,678.90亿元"),
+        (123450, "12.35亿元"),  # exactly half a 百万元: up, not to even (12.34)
+        (Decimal("123449.99"), "12.34亿元"),
+        (Decimal("99999.5"), "10.00亿元"),
+        (Decimal("-9999.995"), "-1.00亿元"),  # the boundary holds for losses too
+        (Decimal("1.005"), "1.01万元"),
+        (Decimal("1e30"), "100,000,000,000,000,000,000,000,000.00亿元"),  # beyond 28 digits
     ],
 )
 def test_format_amount_auto(wan, expected):
@@ -69,7 +75,7 @@ def test_format_amount_forced_units():
 @pytest.mark.parametrize(
     ("ratio", "expected"),
     [(Decimal("0.052"), "5.2%"), (0.0525, "5.3%"), (0, "0.0%"), (Decimal("0.00049"), "0.0%"), (1, "100.0%"),
-     (Decimal("-0.0125"), "-1.3%")],
+     (Decimal("-0.0125"), "-1.3%"), (Decimal("0.1225"), "12.3%"), (Decimal("0.0005"), "0.1%")],
 )  # fmt: skip
 def test_format_percent(ratio, expected):
     assert numfmt.format_percent(ratio) == expected
@@ -111,6 +117,6 @@ def test_format_change(cur, prev, kind, expected):
 
 def test_format_added():
     assert numfmt.format_added(346, 324, "家") == "新增22家"
-    assert numfmt.format_added(3, 6, "个") == "减少3个"
+    assert numfmt.format_added(3, 6, "个") == "比上年减少3个"
     assert numfmt.format_added(5, 5, "家") == "与上年持平"
     assert numfmt.format_added(5, None, "家") == ""

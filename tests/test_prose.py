@@ -1,6 +1,8 @@
 """Hand-written figures in the prose against the form: seeded mismatches caught, the rest silent."""
 
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -46,6 +48,9 @@ def findings_for(text: str, form: FormData = FORM):
         ("净利润1,500万元。", "1,500万元", "-1,500万元"),  # a loss written as a profit
         ("高新技术企业占比30%。", "30%", "26.1%"),
         ("集群企业总数达到３００家。", "300家", "326家"),  # full-width digits
+        ("营业收入 13 亿元。", "13 亿元", "12.35亿元"),  # typed with spaces
+        ("集群企业总数　300　家。", "300 家", "326家"),  # full-width spaces
+        ("集群企业326家，其中高新技术企业90家。", "90家", "85家"),
     ],
 )
 def test_seeded_mismatches_are_caught(text, written, form_value):
@@ -105,6 +110,12 @@ def test_correctly_rounded_figures_are_silent(text):
         "规上工业总产值50亿元。",  # a different indicator
         "每年安排专项资金不低于1.5亿元。",
         "营业收入，\n其中300家企业参与。",
+        "集群企业总数由300家增加到326家。",  # a starting value
+        "新认定高新技术企业20家。",  # this year's newly certified only
+        "带动集群企业30家参与。",
+        "组织集群企业50家参加展会。",
+        "培育集群企业专精特新小巨人12家。",
+        "园区入驻企业50家。",  # a park's firms are not the cluster's
     ],
 )
 def test_numbers_that_are_not_form_figures_are_silent(text):
@@ -121,3 +132,28 @@ def test_each_mismatch_in_each_section_is_reported():
     assert [(f.key, f.measured) for f in found] == [
         ("集群总体情况", "300家"), ("集群总体情况", "13亿元"), ("集群发展成效", "90家")
     ]  # fmt: skip
+
+
+DEMOS = Path(__file__).resolve().parents[1] / "inputs"
+
+
+@pytest.mark.parametrize("account", ["whkjcyjq", "ycswcyjq", "szxgcyjq"])
+def test_the_demo_reports_are_silent(account):
+    from reportsmith.check import check_inputs
+
+    findings = check_inputs(DEMOS / account).findings
+    assert [f.message for f in findings if f.rule == "prose.figure_mismatch"] == []
+
+
+def test_a_mismatch_seeded_into_a_demo_report_is_found(tmp_path):
+    from reportsmith.check import check_inputs
+
+    folder = tmp_path / "whkjcyjq"
+    shutil.copytree(DEMOS / "whkjcyjq", folder)
+    report = folder / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    assert "吸纳从业人员{{ 集群人员总数 }}" in text
+    report.write_text(text.replace("吸纳从业人员{{ 集群人员总数 }}", "吸纳从业人员6.5万人"), encoding="utf-8")
+    (f,) = [f for f in check_inputs(folder).findings if f.rule == "prose.figure_mismatch"]
+    assert (f.key, f.measured, f.limit) == ("集群发展成效", "6.5万人", "64,068人")
+    assert f.file.endswith("report.yaml")

@@ -98,6 +98,8 @@ def test_lint_points_out_exactly_the_two_irregular_spellings():
         ("whkjcyjq", ["whkjcyjq"]),
         ("国家级-3", ["xyqccyjq"]),
         ("省级-12", ["hstgcyjq"]),
+        ("国家级 3", ["xyqccyjq"]),
+        ("省级－１２", ["hstgcyjq"]),
         ("香菇", ["szxgcyjq"]),
         ("西塞山区人民政府", ["hstgcyjq"]),
         ("天门", ["tmswcyjq", "tmzzcyjq"]),

@@ -16,6 +16,8 @@ from reportsmith import outline
 from reportsmith.assembled import Checklist
 from reportsmith.errors import InputError, TemplateError
 from reportsmith.render import CONTEXT_VARIABLES, Renderer, document_date, make_context, render_docx, render_findings
+from reportsmith.registry import load_clusters
+from reportsmith._rendercontext import title_lines
 
 RENDERER = Renderer()
 
@@ -26,12 +28,12 @@ def body(path: Path) -> list[tuple[str, str]]:
 
 
 def expected_body(a) -> list[tuple[str, str]]:
-    out = [("Title", a.title), ("Subtitle", f"依托单位：{a.cluster.units_text}" + (f"\u3000\u3000{a.date_text}" if a.date_text else ""))]
+    title = "\n".join(title_lines(a.title, a.year))
+    out = [("Title", title), ("Subtitle", f"依托单位：{a.cluster.units_text}" + (f"\u3000\u3000{a.date_text}" if a.date_text else ""))]
     for s in a.sections:
         out.append(("Heading1" if s.heading.level == 1 else "Heading2", s.heading.numbered))
-        texts = [*s.highlights, *s.paragraphs]
-        out += [("Normal", t) for t in texts]
-        if not texts and s.placeholder:
+        out += [("Normal", t) for t in s.printed_paragraphs]
+        if s.placeholder:
             out.append(("Placeholder", s.placeholder))
     return out
 
@@ -43,6 +45,40 @@ def test_every_heading_and_paragraph_reads_back_exactly(tmp_path):
     n = len(expected_body(a))
     assert got[:n] == expected_body(a)
     assert [t for _, t in got[n:]] == ["附件1", "主要指标", "附件2", "佐证材料清单", a.checklist.count_line, ""]
+
+
+def test_the_title_breaks_between_words_and_keeps_every_character(tmp_path):
+    a = make_assembled(account="szxgcyjq")
+    (title, *_), = [[p.text for p in docx.Document(str(RENDERER.render(a, tmp_path / "r.docx"))).paragraphs]]
+    assert title == "随州高新区香菇产业\n省级创新型产业集群2024年度总结报告"
+    # Every cluster's title: nothing lost, each line fits 20 二号 characters (156 mm), no "2024|年度" cut.
+    for c in load_clusters():
+        full = f"{c.name}2024年度总结报告"
+        lines = title_lines(full, 2024)
+        assert "".join(lines) == full
+        assert 2 <= len(lines) <= 3, lines
+        assert lines[-1].endswith("2024年度总结报告") and not lines[-1].startswith("年度"), lines
+        assert all(sum(1 if ord(ch) > 0x2E80 else 0.5 for ch in line) <= 20 for line in lines), lines
+    assert title_lines("天门生物医药创新型产业集群2024年度总结报告", 2024) == ["天门生物医药创新型产业集群", "2024年度总结报告"]
+    assert title_lines("短题目", 2024) == ["短题目"]
+
+
+def test_file_properties_describe_the_report(tmp_path):
+    a = full_assembled()
+    cp = docx.Document(str(RENDERER.render(a, tmp_path / "r.docx"))).core_properties
+    assert cp.title == a.title and "\n" not in cp.title
+    assert cp.author == a.cluster.units_text
+    assert cp.subject == a.cluster.name
+    assert cp.language == "zh-CN"
+    assert cp.comments == ""  # not the template's "由 scripts/make_template.py 生成"
+
+
+def test_data_sentences_do_not_hide_the_placeholder_of_an_unwritten_heading(tmp_path):
+    a = make_assembled(highlights={"集群创新服务建设体系": ["集群拥有创新服务机构7个。", "其中孵化器2个。"]})
+    got = body(RENDERER.render(a, tmp_path / "r.docx"))
+    i = got.index(("Heading2", "（三）集群创新服务建设体系"))
+    assert got[i + 1] == ("Normal", "集群拥有创新服务机构7个。其中孵化器2个。")
+    assert got[i + 2][0] == "Placeholder" and got[i + 2][1].startswith("【待补充：组织架构与运行机制")
 
 
 def test_empty_headings_show_their_placeholder_in_red(tmp_path):
@@ -158,7 +194,7 @@ def test_a_custom_template_renders(tmp_path):
     tpl = _custom_template(tmp_path, "{{ title }}", "{%p for s in sections %}", "{{ s.heading }}", "{%p endfor %}")
     out = render_docx(full_assembled(), tmp_path / "r.docx", template=tpl)
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
-    assert texts[0] == full_assembled().title
+    assert texts[0].replace("\n", "") == full_assembled().title  # broken between words, see above
     assert texts[1:] == [h.numbered for h in outline.headings()]
 
 
@@ -172,11 +208,13 @@ def test_template_syntax_error_names_part_and_paragraph(tmp_path):
     assert "第 4 段（“{{ s.heading }}”）" in text and "'for'" in text
 
 
-def test_unknown_variable_is_reported_before_rendering(tmp_path):
-    tpl = _custom_template(tmp_path, "{{ titel }}")
+def test_unknown_variable_is_reported_with_part_and_paragraph_before_rendering(tmp_path):
+    tpl = _custom_template(tmp_path, "{{ title }}", "正文", "依托单位：{{ unit }}")
     with pytest.raises(TemplateError) as err:
         Renderer(tpl)
-    assert "titel" in err.value.text() and "title" in err.value.hint
+    text = err.value.text()
+    assert "unit" in text and "units" in err.value.hint
+    assert "word/document.xml" in text and "第 3 段（“{{ unit }}”）" in text
 
 
 def test_missing_attribute_at_render_time_is_a_template_error_with_line(tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,10 @@ import yaml
 
 from reportsmith import formspec, outline
 from reportsmith.cli import main
-from reportsmith.schema import evidence_schema, form_schema, report_schema, schemas
-from reportsmith.scaffold import scaffold
+from reportsmith.registry import get_cluster
+from reportsmith.report_input import TOP_KEYS, UNCLASSIFIED_KEY
+from reportsmith.schema import dumps, evidence_schema, form_schema, report_schema, schemas
+from reportsmith.scaffold import SCHEMA_FILES, evidence_yaml_text, form_yaml_text, report_yaml_text, scaffold, schema_ref_for
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMOS = ["whkjcyjq", "ycswcyjq", "szxgcyjq"]
@@ -120,3 +124,44 @@ def test_cli_prints_one_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "--only", "evidence"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert "机构" in data["properties"]
+
+
+def test_report_schema_knows_exactly_the_top_level_keys_of_the_loader() -> None:
+    # The schema must not reject a key load_report accepts, nor offer one it refuses.
+    assert set(report_schema()["properties"]) == set(TOP_KEYS)
+    schema = report_schema()
+    ok = {"cluster": "whkjcyjq", "year": 2024, UNCLASSIFIED_KEY: {"落款": "某某管委会"}}
+    assert _errors(ok, schema, schema) == []
+
+
+def test_committed_schemas_are_what_the_command_generates_now() -> None:
+    """schemas/ ships with the repository for editors; it must never go stale.
+
+    After changing the outline, the form rows or the evidence model, run
+    ``reportsmith schema -o schemas`` in the repository root and commit the result.
+    """
+    committed = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "schemas").glob("*.json")}
+    assert committed == {name: dumps(schema) for name, schema in schemas().items()}
+
+
+# The YAML language server's modeline: a comment "# yaml-language-server: $schema=REF", where a
+# relative REF is resolved against the folder of the YAML file itself.
+_MODELINE = re.compile(r"^#\s+(?:yaml-language-server\s*:|\$schema:)")
+_REF = re.compile(r"\$schema(?:=|:\s*)(\S+)")
+
+
+@pytest.mark.parametrize("kind", list(SCHEMA_FILES))
+def test_an_editor_resolves_the_schema_line_of_inputs_account(kind: str) -> None:
+    """What ``reportsmith init ACCOUNT`` writes in the repository root points at the shipped schemas/."""
+    folder = ROOT / "inputs" / "whkjcyjq"
+    ref = schema_ref_for(folder, ROOT / "schemas")  # init's default --schema-dir, run in the repository root
+    assert ref == "../../schemas"
+    text = {"report": report_yaml_text, "form": form_yaml_text, "evidence": evidence_yaml_text}[kind](
+        get_cluster("whkjcyjq"), 2024, ref
+    )
+    first = text.splitlines()[0]
+    assert _MODELINE.match(first)
+    (target,) = _REF.findall(first)
+    resolved = Path(os.path.normpath(folder / target))
+    assert resolved == ROOT / "schemas" / SCHEMA_FILES[kind]
+    assert json.loads(resolved.read_text(encoding="utf-8")) == schemas()[SCHEMA_FILES[kind]]

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import docx
 import pytest
@@ -108,6 +107,75 @@ def test_run_in_bold_heading_and_reworded_heading_in_the_place_of_the_next(tmp_p
     assert [p.text for p in layout.body["集群总体情况"]] == ["集群总体发展情况良好。"]
     assert layout.found[0].text == "一、集群总体情况。"
     assert "（一）产业结构不优" in [p.text for ps in layout.body.values() for p in ps]
+
+
+ODD_HEADING_LINES = {
+    "full-width space": ["一、\u3000集群总体情况", "二、\u3000集群发展情况"],
+    "trailing colon": ["一、集群总体情况：", "二、集群发展情况:"],
+    "tab after the number": ["一、\t集群总体情况", "二、\t集群发展情况"],
+    "arabic sub-numbers": ["二、集群发展情况", "1.集群产业结构发展情况", "（2）集群创新能力建设情况"],
+    "dun after brackets, mixed brackets": ["二、集群发展情况", "（一）、集群产业结构发展情况", "（二)集群创新能力建设情况"],
+    "spaces inside the title": ["一、集 群 总 体 情 况", "二、集群发展情况"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODD_HEADING_LINES))
+def test_odd_heading_lines_are_found(tmp_path, name):
+    d = docx.Document()
+    lines = ODD_HEADING_LINES[name]
+    for line in lines:
+        d.add_paragraph(line)
+        d.add_paragraph("这一段是标题下的正文，写了一些情况。")
+    path = tmp_path / "odd.docx"
+    d.save(path)
+    layout = docxlayout.detect(docxread.read_docx(path))
+    assert [f.text for f in layout.found] == lines
+    assert all(f.similarity == 1.0 for f in layout.found)
+    assert all([p.text for p in layout.body[f.heading.title]] == ["这一段是标题下的正文，写了一些情况。"] for f in layout.found)
+
+
+def test_heading_followed_by_a_manual_line_break_and_its_text(tmp_path):
+    d = docx.Document()
+    p = d.add_paragraph("一、集群总体情况")
+    p.add_run().add_break()  # Shift+Enter: heading and text share one paragraph
+    body = "集群总体发展情况良好，2024年实现营业收入128.6亿元，同比增长12.3%，企业总数达到326家。"
+    p.add_run(body)
+    d.add_paragraph("二、集群发展情况")
+    path = tmp_path / "br.docx"
+    d.save(path)
+    result = submitted.check_docx(path)
+    first = next(s for s in result.sections if s.heading == "集群总体情况")
+    assert first.zishu == zishu("一、集群总体情况") + zishu(body)
+    assert result.extra["headings_found"][0]["text"] == "一、集群总体情况"
+
+
+def test_a_long_report_is_checked_quickly(tmp_path):
+    import time
+
+    d = docx.Document()
+    for h in outline.headings():
+        d.add_paragraph(C.heading_line(h))
+        for _ in range(300):
+            d.add_paragraph("集群总体发展情况良好，实现营业收入128.6亿元，同比增长12.3%。" * 3)
+    path = tmp_path / "long.docx"
+    d.save(path)
+    start = time.perf_counter()
+    result = submitted.check_docx(path)
+    assert time.perf_counter() - start < 5  # ~3,000 paragraphs, 100,000 字
+    assert [s.heading for s in result.sections] == ALL
+
+
+def test_a_repeated_heading_is_reported_and_its_text_kept_under_the_first(tmp_path):
+    d = docx.Document()
+    for line in ("一、集群总体情况", "第一段。", "一、集群总体情况", "第二段。", "二、集群发展情况"):
+        d.add_paragraph(line)
+    path = tmp_path / "dup.docx"
+    d.save(path)
+    result = submitted.check_docx(path)
+    (dup,) = [f for f in result.findings if f.rule == "docx.heading_duplicate"]
+    assert "第 3 段" in dup.message
+    first = next(s for s in result.sections if s.heading == "集群总体情况")
+    assert first.zishu == zishu("一、集群总体情况") + zishu("第一段。") + zishu("一、集群总体情况") + zishu("第二段。")
 
 
 def test_left_out_parts_are_reported_and_not_in_the_body(tmp_path):

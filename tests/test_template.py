@@ -121,3 +121,11 @@ def test_attachments_start_on_a_new_page(doc):
     label = _style(doc, "AttachmentLabel")
     assert label.paragraph_format.page_break_before is True
     assert [p.text for p in doc.paragraphs if p.style.style_id == "AttachmentLabel"] == ["附件1", "附件2"]
+
+
+def test_table_rows_stay_on_one_page_and_tables_fill_the_text_block(doc):
+    for table in doc.tables:
+        # A row torn across a page break leaves a unit or a file name alone on the next page.
+        assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # header repeated on each page
+        assert abs(sum(c.width.mm for c in table.columns) - (210 - 28 - 26)) < 0.5

@@ -9,7 +9,7 @@ import textstat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportsmith.zishu import Counts, count, count_many, zishu
+from reportsmith.zishu import Counts, count, zishu
 
 VECTORS = Path(__file__).parent / "fixtures" / "zishu_vectors.tsv"
 
@@ -73,12 +73,6 @@ def test_textstat_alone_would_be_wrong_for_chinese() -> None:
     paragraph = "集群营业收入稳步增长，创新能力持续提升。"
     assert textstat.lexicon_count(paragraph, removepunct=False) == 1
     assert zishu(paragraph) == 20
-
-
-def test_count_many_is_the_sum_of_paragraphs() -> None:
-    paras = ["一、集群总体情况", "营业收入达到1234.56亿元，同比增长12.3%。"]
-    assert count_many(paras) == count(paras[0]) + count(paras[1])
-    assert count_many(paras).zishu == 8 + 16
 
 
 _alphabet = st.sampled_from(list("中文汉字测试，。、“”…—·ABCxyz0123.%&/-①②ＡＢ（）《》ー・ \t\u3000\u200b") + ["\U00020000"])

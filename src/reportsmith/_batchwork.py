@@ -137,8 +137,7 @@ def failed_result(item: BatchItem, message: str, *, form: FormData | None = None
 
 def _unsubmitted(item: BatchItem) -> ClusterResult:
     form, findings = _form_quietly(item.folder)
-    where = f"inputs/{item.key}/report.yaml"
-    message = f"未提交：没有 {where}（可用 reportsmith init {item.key} 生成填报文件）"
+    message = f"未提交：没有 {item.folder / 'report.yaml'}（可用 reportsmith init {item.key} 生成填报文件）"
     res = ClusterResult(key=item.key, cluster=item.cluster, status=STATUS_MISSING, message=message, form=form, findings=findings)
     _count(res, findings)
     return res

@@ -6,6 +6,9 @@ provides (:data:`CONTEXT_VARIABLES`) is one short, reviewable list.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from itertools import combinations
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +18,7 @@ from markupsafe import Markup, escape
 from .assembled import Assembled, AssembledSection, Checklist
 from .docxout import xml_safe
 from .errors import Finding, Severity
+from .template_builder import layout, text_block_pt
 
 # Every top-level name the template may use; a test compares it with the template.
 CONTEXT_VARIABLES = frozenset(
@@ -53,6 +57,47 @@ class _Texts:
         return Markup(str(escape(clean)).replace("{", "&#123;").replace("}", "&#125;"))
 
 
+def _columns(text: str) -> float:
+    """Width in full-width columns: a Chinese character is one, a digit or Latin letter half."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def _break_points(title: str, year: int, rules: dict[str, list[str]]) -> list[int]:
+    def pattern(words: list[str]) -> re.Pattern[str]:
+        # Longest first, so that 省级创新型产业集群 wins over the 创新型产业集群 inside it.
+        words = sorted((w.replace("{year}", str(year)) for w in words), key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, words)))
+
+    points = {m.start() for m in pattern(rules["before"]).finditer(title)}
+    points |= {m.end() for m in pattern(rules["after"]).finditer(title)}
+    return sorted(p for p in points if 0 < p < len(title))
+
+
+def title_lines(title: str, year: int) -> list[str]:
+    """The report title cut into lines where ``layout.yaml`` allows (GB/T 9704: a title breaks between words).
+
+    Fewest lines that fit the text block, then the most even ones; Word would otherwise
+    break anywhere, e.g. between "2024" and "年度".
+
+    >>> title_lines("随州高新区香菇产业省级创新型产业集群2024年度总结报告", 2024)
+    ['随州高新区香菇产业', '省级创新型产业集群2024年度总结报告']
+    """
+    lay = layout()
+    title_pt = lay["sizes"][next(s["size"] for s in lay["styles"] if s["id"] == "Title")]
+    limit = int(text_block_pt(lay)[0] // title_pt)
+    points = _break_points(title, year, lay["title_breaks"])
+    best: tuple[tuple[float, ...], list[str]] | None = None
+    for k in range(len(points) + 1):
+        for cut in combinations(points, k):
+            lines = [title[a:b] for a, b in zip((0, *cut), (*cut, len(title)))]
+            widths = [_columns(line) for line in lines]
+            # Overflowing lines last; then fewer lines, a shorter longest line, a longer first line.
+            score = (sum(max(w - limit, 0) for w in widths), len(lines), max(widths), -widths[0])
+            if best is None or score < best[0]:
+                best = (score, lines)
+    return best[1] if best else [title]
+
+
 def _section(s: AssembledSection, t: _Texts) -> SimpleNamespace:
     where = s.heading.numbered
     body = s.printed_paragraphs
@@ -61,7 +106,8 @@ def _section(s: AssembledSection, t: _Texts) -> SimpleNamespace:
         heading=t(s.heading.numbered, file="report.yaml", where=where),
         level=s.heading.level,
         body=[t(p, file="report.yaml", where=where) for p in body],
-        placeholder=t(s.placeholder, file="report.yaml", where=where) if not body and s.placeholder else "",
+        # Shown even after data sentences: they do not replace what the writer has to write.
+        placeholder=t(s.placeholder, file="report.yaml", where=where) if s.placeholder else "",
     )
 
 
@@ -113,7 +159,7 @@ def make_context(assembled: Assembled) -> tuple[dict[str, Any], list[Finding]]:
     t = _Texts(assembled.folder)
     groups, note = _checklist(assembled.checklist, t)
     context = {
-        "title": t(assembled.title, file="report.yaml", where="标题"),
+        "title": t("\n".join(title_lines(assembled.title, assembled.year)), file="report.yaml", where="标题"),
         "units": t(assembled.cluster.units_text, file="report.yaml", where="依托单位"),
         "date_text": t(assembled.date_text, file="report.yaml", where="日期"),
         "year": assembled.year,

@@ -57,8 +57,11 @@ def _row(
         cell.width = col.width
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         _cell_text(cell, text, style, align=aligns[n] if aligns else None)
+    # A row torn across two pages (a unit or a file name alone on the next page) is hard to read.
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(_el("w:cantSplit"))
     if header:
-        row._tr.get_or_add_trPr().append(_el("w:tblHeader"))
+        tr_pr.append(_el("w:tblHeader"))
     return row
 
 

@@ -13,11 +13,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 from .assembled import Assembled
 from .atomic import atomic_path
 from .errors import Finding, Severity
 from .registry import Cluster, get_cluster
+from .resources import load_data
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -51,9 +53,68 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def installed_fonts() -> set[str] | None:
+    """Every font family name fontconfig knows (localised names too), or None without ``fc-list``."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        proc = subprocess.run(
+            [fc_list, ":", "family"], capture_output=True, encoding="utf-8", errors="replace", timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return {name.strip() for line in proc.stdout.splitlines() for name in line.split(",") if name.strip()}
+
+
+def font_substitutes(installed: set[str]) -> dict[str, str]:
+    """Layout font → the first installed stand-in (``data/layout.yaml``), for layout fonts not installed."""
+    out = {}
+    for font, candidates in load_data("layout.yaml")["pdf_font_substitutes"].items():
+        stand_in = next((c for c in candidates if c in installed), None)
+        if font not in installed and stand_in:
+            out[font] = stand_in
+    return out
+
+
+def _write_profile(profile: Path) -> None:
+    """Seed a LibreOffice user profile with a font replacement table.
+
+    Without 仿宋_GB2312, 黑体 … LibreOffice draws every style in one fallback font and the
+    PDF loses the difference between title, headings and body. "Always" replacement is
+    safe here because only fonts that are not installed are listed.
+    """
+    installed = installed_fonts()
+    pairs = font_substitutes(installed) if installed is not None else {}
+    if not pairs:
+        return
+    prop = '<prop oor:name="{}" oor:op="fuse"><value>{}</value></prop>'
+    nodes = "".join(
+        f'<node oor:name="_{n}" oor:op="replace">'
+        + prop.format("Always", "true")
+        + prop.format("OnScreenOnly", "false")
+        + prop.format("ReplaceFont", escape(font))
+        + prop.format("SubstituteFont", escape(stand_in))
+        + "</node>"
+        for n, (font, stand_in) in enumerate(sorted(pairs.items()))
+    )
+    xcu = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+        '<item oor:path="/org.openoffice.Office.Common/Font/Substitution">'
+        + prop.format("Replacement", "true")
+        + '</item><item oor:path="/org.openoffice.Office.Common/Font/Substitution/FontPairs">'
+        + nodes
+        + "</item></oor:items>\n"
+    )
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(xcu, encoding="utf-8")
+
+
 def convert_pdf(docx_path: Path) -> tuple[Path | None, list[Finding]]:
     """Convert with LibreOffice into a temporary folder, then move the PDF beside the .docx atomically.
 
+    Fonts of the layout that are not installed are replaced as ``data/layout.yaml`` says.
     Without LibreOffice, or when it fails, the .docx stays and a warning says so.
     """
     target = docx_path.with_suffix(".pdf")
@@ -70,6 +131,7 @@ def convert_pdf(docx_path: Path) -> tuple[Path | None, list[Finding]]:
         ]
     with tempfile.TemporaryDirectory(prefix="reportsmith-pdf-") as tmp:
         tmpdir = Path(tmp)
+        _write_profile(tmpdir / "profile")
         # A private profile lets several conversions run at once (batch) without locking each other.
         cmd = [
             soffice,

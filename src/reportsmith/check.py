@@ -16,13 +16,18 @@ report.yaml, or read back from a .docx — so both kinds of check agree:
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
+import regex
+
 from . import outline
-from .assembled import AssembledSection
-from .checkresult import CheckResult, SectionLength, TopicCoverage
+from .assembled import Assembled, AssembledSection
+from .checkresult import CheckResult, SectionLength, TopicCoverage, furthest_from_budget
 from .errors import Finding, Severity
+from .report_input import ReportInput
 from .zishu import zishu
 
 _BAND_SEVERITY = {"warn": Severity.WARNING, "fail": Severity.ERROR}
@@ -33,16 +38,50 @@ def section_zishu(section: AssembledSection) -> int:
     return zishu(section.title_line) + sum(zishu(p) for p in section.printed_paragraphs)
 
 
+# Whitespace between two non-ASCII characters (a line wrapped inside a Chinese word, a
+# full-width space typed as a pause) does not break a cue; between Latin letters it does.
+_CJK_GAP = regex.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
+def cue_form(text: str) -> str:
+    """``text`` as cue words are compared: NFKC (full-width ＲＡ＆Ｄ → RA&D, ＋ → +), casefolded,
+    whitespace inside Chinese removed.
+
+    >>> cue_form("Ｒ＆Ｄ 研发\n投入")
+    'r&d 研发投入'
+    """
+    return _CJK_GAP.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+@lru_cache(maxsize=None)
+def _cue_pattern(cue: str) -> regex.Pattern:
+    """A cue inside a longer Chinese word is found (研发投入 in 研发投入强度), but a Latin cue
+    must not be part of a longer Latin word (IPO is not found in "tripod")."""
+    form = cue_form(cue)
+    left = r"(?<![a-z0-9])" if form[:1].isascii() and form[:1].isalnum() else ""
+    right = r"(?![a-z0-9])" if form[-1:].isascii() and form[-1:].isalnum() else ""
+    return regex.compile(left + regex.escape(form) + right)
+
+
+def find_cue(paragraphs: Sequence[str], cues: Sequence[str]) -> str | None:
+    """The first of ``cues`` that occurs in one of ``paragraphs`` (never across two), or None."""
+    forms = [cue_form(p) for p in paragraphs]
+    return next((c for c in cues if any(_cue_pattern(c).search(f) for f in forms)), None)
+
+
 def topic_coverage(section: AssembledSection | None, heading: outline.Heading) -> list[TopicCoverage]:
-    """Each topic of ``heading``: keyed, or the first cue word found in the section's text, or missing."""
-    text = "\n".join(section.printed_paragraphs).casefold() if section else ""
+    """Each topic of ``heading``: keyed, or the first cue word found in the section's text, or missing.
+
+    The topic's own name counts as a cue, so a writer who names the topic covers it.
+    """
+    paragraphs = section.printed_paragraphs if section else []
     keyed = section.keyed_topics if section else frozenset()
     out = []
     for topic in heading.topics:
         if topic.name in keyed:
             out.append(TopicCoverage(heading.title, topic.name, True, "keyed"))
             continue
-        cue = next((c for c in (topic.name, *topic.cues) if c.casefold() in text), None)
+        cue = find_cue(paragraphs, (topic.name, *topic.cues))
         out.append(TopicCoverage(heading.title, topic.name, cue is not None, f"cue:{cue}" if cue else None))
     return out
 
@@ -64,7 +103,10 @@ def check_sections(
     for heading in outline.headings():
         section = by_title.get(heading.title)
         present = bool(section and (section.paragraphs or section.highlights))
-        lengths.append(SectionLength(heading.title, heading.numbered, section_zishu(section) if section else 0, heading.budget, present))
+        n = section_zishu(section) if section else 0
+        lengths.append(
+            SectionLength(heading.title, heading.numbered, n, heading.budget, present, rule.balance(n, heading.budget, present))
+        )
         topics += topic_coverage(section, heading)
         structure += _structure_findings(heading, section, present, source)
     body = sum(s.zishu for s in lengths)
@@ -137,17 +179,16 @@ def _missing_topic(t: TopicCoverage, source: str) -> Finding:
 
 def _length_finding(body: int, band: str, rule: outline.LengthRule, lengths: list[SectionLength], source: str) -> Finding:
     over = body > rule.target
-    # Point at the heading furthest from its budget in the same direction.
-    diffs = [(s.zishu - s.budget, s) for s in lengths if s.budget]
-    worst = max(diffs, key=lambda d: d[0]) if over else min(diffs, key=lambda d: d[0])
-    direction = "超出" if over else "不足"
-    hint = f"{'压缩' if over else '补充'}正文约 {abs(body - rule.target)} 字"
-    if (worst[0] > 0) == over and worst[0]:
-        hint += f"；偏离建议字数最多的是“{worst[1].numbered}”（{worst[1].zishu} 字，建议 {worst[1].budget} 字）"
+    gap = abs(body - rule.target)
+    hint = f"{'压缩' if over else '补充'}正文约 {gap} 字"
+    strays = furthest_from_budget(lengths, over)
+    if strays:
+        names = "、".join(f"“{s.numbered}”（{s.zishu} 字，建议 {s.budget} 字）" for s in strays)
+        hint += f"；{'超出' if over else '低于'}建议字数最多的是{names}"
     return Finding(
         _BAND_SEVERITY[band],
         f"length.{band}",
-        f"正文 {body} 字，比目标 {rule.target} 字{direction} {abs(body - rule.target) / rule.target:.1%}"
+        f"正文 {body} 字，比目标 {rule.target} 字{'超出' if over else '不足'} {gap / rule.target:.1%}"
         f"（±{rule.ok:.0%} 以内为合格，±{rule.warn:.0%} 以内为偏差较大）",
         file=source,
         key="字数",
@@ -164,10 +205,16 @@ def check_inputs(folder: Path) -> CheckResult:
     Raises :class:`InputError` when an input cannot be read (exit 2).
     """
     from .pipeline import load_and_assemble
-    from .prose import check_prose
 
-    folder = Path(folder)
-    assembled, report = load_and_assemble(folder)
+    return check_assembled(*load_and_assemble(Path(folder)))
+
+
+def check_assembled(assembled: Assembled, report: ReportInput) -> CheckResult:
+    """:func:`check_inputs` of a folder already assembled (batch assembles once, checks and renders)."""
+    from .pipeline import writer_texts
+    from .prose import check_prose
+    from .report_input import unclassified_findings
+
     result = check_sections(assembled.sections, source=report.source, cluster=assembled.cluster.account)
     # Point the report findings at the heading's line in report.yaml.
     lines = {title: s.line for title, s in report.sections.items()}
@@ -175,11 +222,11 @@ def check_inputs(folder: Path) -> CheckResult:
         dataclasses.replace(f, line=lines.get(f.key)) if f.file == report.source and f.key in lines and f.line is None else f
         for f in result.findings
     ]
-    result.source = str(folder)
+    result.source = str(assembled.folder)
+    result.findings += unclassified_findings(report)
     result.findings += assembled.findings
     if assembled.form is not None:
-        texts = {s.heading.title: "\n\n".join(s.paragraphs) for s in assembled.sections if s.paragraphs}
-        result.findings += check_prose(texts, assembled.form, file=report.source)
+        result.findings += check_prose(writer_texts(assembled.sections), assembled.form, file=report.source)
     if assembled.checklist is not None:
         result.findings += assembled.checklist.findings
     result.extra["year"] = assembled.year

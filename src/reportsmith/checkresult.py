@@ -6,7 +6,7 @@ Formatters (table, JSON, CSV, HTML) all read this one record.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from .errors import Finding, exit_code_for
 from .outline import BAND_LABELS
@@ -14,15 +14,28 @@ from .outline import BAND_LABELS
 
 @dataclass
 class SectionLength:
+    """The 字数 of one heading beside its suggested budget."""
+
     heading: str  # title without numbering
     numbered: str  # title as printed, with its number
     zishu: int
     budget: int
     present: bool
+    balance: str | None = None  # against the budget: ok / over / under / empty; None without a budget
+
+
+def furthest_from_budget(sections: Sequence[SectionLength], over: bool, most: int = 3) -> list[SectionLength]:
+    """The ``most`` headings furthest above (``over``) or below their budgets, furthest first:
+    where a writer cuts a report that is too long, or adds to one that is too short."""
+    sign = 1 if over else -1
+    strays = [s for s in sections if s.budget and sign * (s.zishu - s.budget) > 0]
+    return sorted(strays, key=lambda s: -sign * (s.zishu - s.budget))[:most]
 
 
 @dataclass
 class TopicCoverage:
+    """One topic of 附件3 under one heading: covered or not, and by what."""
+
     heading: str
     topic: str
     covered: bool
@@ -46,6 +59,7 @@ class CheckResult:
 
     @property
     def band_label(self) -> str:
+        """合格 / 偏差较大 / 不合格."""
         return BAND_LABELS[self.band]
 
     @property
@@ -55,13 +69,16 @@ class CheckResult:
 
     @property
     def missing_topics(self) -> list[TopicCoverage]:
+        """The topics found neither keyed nor by a cue word."""
         return [t for t in self.topics if not t.covered]
 
     @property
     def exit_code(self) -> int:
+        """0 when only notes remain, 1 when any error or warning was found."""
         return exit_code_for(self.findings)
 
     def to_json(self) -> dict[str, Any]:
+        """The record as ``reportsmith check --json`` prints it (keys named in the check's usage doc)."""
         return {
             "source": self.source,
             "cluster": self.cluster,
@@ -72,7 +89,10 @@ class CheckResult:
             "band_label": self.band_label,
             "coverage": round(self.coverage, 4),
             "sections": [
-                {"heading": s.heading, "numbered": s.numbered, "zishu": s.zishu, "budget": s.budget, "present": s.present}
+                {
+                    "heading": s.heading, "numbered": s.numbered, "zishu": s.zishu, "budget": s.budget,
+                    "present": s.present, "balance": s.balance,
+                }
                 for s in self.sections
             ],
             "topics": [{"heading": t.heading, "topic": t.topic, "covered": t.covered, "how": t.how} for t in self.topics],

@@ -20,8 +20,9 @@ from .resources import load_data
 _CN = "一二三四五六七八九十"
 _L1 = re.compile(rf"^([{_CN}]{{1,3}})\s*[、.．,，:：]\s*")
 _L2 = re.compile(rf"^[（(]\s*([{_CN}]{{1,3}})\s*[）)]\s*[、.．]?\s*")
-_ARABIC = re.compile(r"^(\d{1,2})\s*[、.．]\s*(?!\d)")
-_RUN_IN = re.compile(r"[。：:；;]")
+_ARABIC = re.compile(r"^(?:(\d{1,2})\s*[、.．]|[（(]\s*\d{1,2}\s*[）)]\s*[、.．]?)\s*(?!\d)")
+# A heading may run into its text after a stop or a manual line break (Shift+Enter).
+_RUN_IN = re.compile(r"[。：:；;\n]")
 _DATE = re.compile(r"^\s*(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月(\s*[\d一二三四五六七八九十]{1,3}\s*日)?\s*$")
 
 
@@ -98,7 +99,7 @@ class Layout:
 
 
 def _split_number(text: str) -> tuple[str | None, int | None, str]:
-    """("一、", 1, rest) / ("（一）", 2, rest) / ("1.", None, rest) / (None, None, text)."""
+    """("一、", 1, rest) / ("（一）", 2, rest) / ("1." or "（1）", None, rest) / (None, None, text)."""
     for pattern, level in ((_L2, 2), (_L1, 1), (_ARABIC, None)):
         m = pattern.match(text)
         if m:
@@ -143,7 +144,10 @@ def _candidate(p: Paragraph, expected: Heading | None) -> _Candidate | None:
     # A heading may run into the first sentence of its text ("一、集群总体情况。集群……"):
     # try the part before the first stop as the title, and keep whichever matches better.
     options = [] if len(rest) > s["max_heading_chars"] else [(rest, "")]
-    m = _RUN_IN.search(rest, 0, s["max_heading_chars"] + 1)
+    # Only a marked paragraph (number, heading style, bold start) can be a run-in heading;
+    # skipping the comparison for ordinary body text keeps long reports fast.
+    marked = number is not None or p.outline_level is not None or p.bold or p.lead_bold > 0
+    m = _RUN_IN.search(rest, 0, s["max_heading_chars"] + 1) if marked else None
     if m and rest[m.end():].strip():
         options.append((rest[: m.start()], rest[m.end():].strip()))
     if not options:

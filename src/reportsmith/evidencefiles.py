@@ -32,11 +32,16 @@ _ZIP_MARKERS = (("OFD", "OFD.xml"), ("DOCX", "word/document.xml"), ("XLSX", "xl/
 
 @dataclass(frozen=True)
 class FileCheck:
-    """The outcome for one file as written in evidence.yaml."""
+    """The outcome for one file as written in evidence.yaml.
 
-    written: str
+    ``path`` is the path as used (backslashes read as separators) and shown in the
+    checklist; ``reason`` is short enough for the 状态 column, ``hint`` says how to fix it.
+    """
+
+    path: str
     status: str  # 已附 / 缺失 / 无效
     reason: str = ""
+    hint: str = ""
     size: int = 0
     sha256: str = ""
     kind: str | None = None
@@ -46,27 +51,43 @@ class FileCheck:
         return self.status == ATTACHED
 
 
+_RELATIVE = "请把文件放进填报文件夹，写相对路径，如 evidence/文件名.pdf"
+_CONTROL = regex.compile(r"[\x00-\x1f\x7f]")
+
+
 def normalize(written: str) -> str:
-    """The path as the user meant it: backslashes as separators, surrounding blanks removed."""
+    """The path as the user meant it: backslashes as separators, surrounding blanks removed.
+
+    Windows users write ``evidence\\孵化器.pdf``; a backslash inside a file name is so rare on
+    the other systems that reading it as a separator is the better guess.
+    """
     return str(written).strip().replace("\\", "/")
 
 
-def locate(folder: Path, written: str) -> tuple[Path | None, str | None]:
-    """The real path of ``written`` inside ``folder``, or ``(None, reason)`` when it must be refused.
+def shown(path: str) -> str:
+    """``path`` fit for a message or a table cell: a control character as its escape (``\\n``)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], path)
+
+
+def locate(folder: Path, written: str) -> tuple[Path | None, tuple[str, str] | None]:
+    """The real path of ``written`` inside ``folder``, or ``(None, (reason, hint))`` when it must be refused.
 
     Nothing is opened here: only path arithmetic and ``os.path.realpath``.
     """
     text = normalize(written)
     if not text:
-        return None, "路径为空"
+        return None, ("路径为空", "请写文件的相对路径，如 evidence/文件名.pdf")
+    if _CONTROL.search(text):
+        # "evidence\new.pdf" in double quotes: YAML turns "\n" into a line break.
+        return None, ("路径中含换行、制表符等控制字符", "在双引号中写反斜杠会被当作转义，如 \\n 会变成换行；请去掉引号，或改用 / 分隔")
     if PurePosixPath(text).is_absolute() or PureWindowsPath(text).drive or PureWindowsPath(text).is_absolute():
-        return None, "使用了绝对路径，已拒绝读取；请把文件放进填报文件夹，写相对路径，如 evidence/文件名.pdf"
+        return None, ("使用了绝对路径，已拒绝读取", _RELATIVE)
     if ".." in PurePosixPath(text).parts:
-        return None, "路径含“..”，指向填报文件夹之外，已拒绝读取；请把文件放进填报文件夹，写相对路径"
+        return None, ("路径含“..”，指向填报文件夹之外，已拒绝读取", _RELATIVE)
     root = Path(os.path.realpath(folder))
     real = Path(os.path.realpath(root / text))
     if real != root and root not in real.parents:
-        return None, "该路径经符号链接指向填报文件夹之外，已拒绝读取；请把文件本身复制到填报文件夹内"
+        return None, ("经符号链接指向填报文件夹之外，已拒绝读取", "请把文件本身复制到填报文件夹内，不要用快捷方式或符号链接")
     return real, None
 
 
@@ -101,47 +122,51 @@ def _sniff(fh: BinaryIO, size: int) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _type_problem(kind: str | None, detail: str | None, suffix: str, allowed: Mapping[str, Sequence[str]]) -> str | None:
+def _type_problem(kind: str | None, detail: str | None, suffix: str, allowed: Mapping[str, Sequence[str]]) -> tuple[str, str] | None:
+    """(reason, hint) when the content is not an allowed type or does not match the extension."""
     names = "、".join(allowed)
+    original = "请提供原件，或重新导出为 " + names + " 之一"
     if kind is None:
-        what = detail or f"文件内容不是允许的类型（{names}）"
+        if detail:
+            return detail, original
         ext_kind = next((k for k, exts in allowed.items() if suffix in exts), None)
-        if ext_kind and not detail:
-            what = f"扩展名为 {suffix}，但内容不是 {ext_kind}（可能是改了扩展名的其他文件）"
-        return what + "；请提供原件或重新导出"
+        if ext_kind:
+            return f"扩展名为 {suffix}，但内容不是 {ext_kind}", "可能是改了扩展名的其他文件；" + original
+        return f"内容不是允许的类型（{names}）", original
     if kind not in allowed:
-        return f"文件类型 {kind} 不在允许的类型（{names}）之内"
+        return f"文件类型 {kind} 不在允许的类型（{names}）之内", original
     if suffix not in allowed[kind]:
-        return f"内容是 {kind}，但扩展名为 {suffix or '（无）'}；请把扩展名改为 {allowed[kind][0]}"
+        return f"内容是 {kind}，但扩展名为 {suffix or '（无）'}", f"请把扩展名改为 {allowed[kind][0]}"
     return None
 
 
 def check_file(folder: Path, written: str, *, max_bytes: int, allowed: Mapping[str, Sequence[str]]) -> FileCheck:
-    """Locate, size, type-check and hash one file; a refused path is never opened."""
+    """Locate, size, type-check and hash one file; a refused, empty or oversize file is never opened."""
     text = normalize(written)
     real, refused = locate(folder, text)
     if real is None:
-        return FileCheck(text, INVALID, refused or "")
+        reason, hint = refused or ("路径被拒绝", _RELATIVE)
+        return FileCheck(shown(text), INVALID, reason, hint)
     if not real.exists():
-        return FileCheck(text, MISSING, "文件不存在")
+        return FileCheck(text, MISSING, "文件不存在", "请把文件放到所写的位置，或更正路径，注意文件名和扩展名")
     if not real.is_file():
-        return FileCheck(text, INVALID, "不是普通文件（可能是文件夹）")
+        return FileCheck(text, INVALID, "不是文件（可能是文件夹）", "请写出文件夹中具体文件的路径")
     size = real.stat().st_size
     if size == 0:
-        return FileCheck(text, INVALID, "是空文件（0 字节）", size=0)
+        return FileCheck(text, INVALID, "是空文件（0 字节）", "请重新导出或复制该文件")
     if size > max_bytes:
-        return FileCheck(text, INVALID, f"文件大小 {_mb(size)} 超过上限 {_mb(max_bytes)}；请压缩或拆分后再附", size=size)
+        return FileCheck(text, INVALID, f"文件大小 {_mb(size)}，超过上限 {_mb(max_bytes)}", "请压缩或拆分后再附", size=size)
     try:
         with open(real, "rb") as fh:
             kind, detail = _sniff(fh, size)
             fh.seek(0)
             digest = _hash(fh)
     except OSError as exc:
-        return FileCheck(text, INVALID, f"无法读取：{exc.strerror}", size=size)
+        return FileCheck(text, INVALID, f"无法读取（{exc.strerror}）", "请检查文件的读取权限，或是否被其他程序占用", size=size)
     problem = _type_problem(kind, detail, PurePosixPath(text).suffix.lower(), allowed)
     if problem:
-        return FileCheck(text, INVALID, problem, size=size, sha256=digest, kind=kind)
-    return FileCheck(text, ATTACHED, "", size=size, sha256=digest, kind=kind)
+        return FileCheck(text, INVALID, problem[0], problem[1], size=size, sha256=digest, kind=kind)
+    return FileCheck(text, ATTACHED, size=size, sha256=digest, kind=kind)
 
 
 def _hash(fh: BinaryIO) -> str:
@@ -174,9 +199,15 @@ def copy_verified(folder: Path, written: str, sha256: str, target: Path) -> None
     """Copy one checked file to ``target`` atomically, refusing it if it moved out or changed."""
     real, refused = locate(folder, written)
     if real is None:
-        raise InputError(refused or "路径被拒绝", file=written)
+        reason, hint = refused or ("路径被拒绝", _RELATIVE)
+        raise InputError(reason, file=written, hint=hint)
     h = hashlib.sha256()
-    with open(real, "rb") as src, atomic_path(target) as tmp, open(tmp, "wb") as dst:
+    try:
+        src = open(real, "rb")
+    except OSError as exc:
+        what = "已不存在" if isinstance(exc, FileNotFoundError) else f"无法读取（{exc.strerror}）"
+        raise InputError(f"佐证材料在检查之后{what}", file=written, hint="请确认文件仍在原处，再重新运行命令") from None
+    with src, atomic_path(target) as tmp, open(tmp, "wb") as dst:
         for chunk in iter(lambda: src.read(_CHUNK), b""):
             h.update(chunk)
             dst.write(chunk)
@@ -223,11 +254,19 @@ def write_bundle(checklist: Checklist, folder: Path, dest: Path) -> list[Path]:
             os.replace(dest, old)
         os.replace(stage, dest)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return [dest / n for n in names]
+
+
+def _remove(path: Path) -> None:
+    """Remove the previous bundle, whether a folder or (left by hand) a file of that name."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _umask() -> int:

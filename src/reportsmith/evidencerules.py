@@ -56,7 +56,18 @@ def member_keys(total: str) -> list[str]:
 
 
 def levels() -> list[str]:
+    """The levels an institution may have: 国家级 / 省级 / 市级 / 其他."""
     return list(rules()["levels"])
+
+
+def max_bytes() -> int:
+    """The size limit of one evidence file, from ``files.max_size_mb``."""
+    return int(rules()["files"]["max_size_mb"] * 1024 * 1024)
+
+
+def allowed_types() -> dict[str, list[str]]:
+    """Allowed content type → its extensions (lower case, with the dot): ``{"PDF": [".pdf"], …}``."""
+    return {t["type"]: [e.lower() for e in t["extensions"]] for t in rules()["files"]["allowed_types"]}
 
 
 def total_of(category: str) -> str:
@@ -70,10 +81,12 @@ def total_of(category: str) -> str:
 
 
 def group_of(category: str) -> str:
+    """The checklist group (创新服务机构 / 研发机构) of a category."""
     return group_totals()[total_of(category)]
 
 
 def needs_evidence(level: str) -> bool:
+    """Whether an institution of this level must come with evidence (省级以上)."""
     return level in rules()["required"]["institution_levels"]
 
 

@@ -68,7 +68,7 @@ class Figure:
 
     @property
     def added(self) -> str:
-        """Counts only: "新增5家" / "减少3家" / "与上年持平", or ""."""
+        """Counts only: "新增5家" / "比上年减少3家" / "与上年持平", or ""."""
         return numfmt.format_added(self.value, self.previous, self.unit) if self.kind == "count" else ""
 
     @property
@@ -150,7 +150,10 @@ def figures(form: FormData) -> dict[str, Figure]:
 
 
 @lru_cache(maxsize=1)
-def _sandbox():
+def sandbox():
+    """The jinja2 environment figure expressions run in: immutable sandbox, no globals or
+    tests, only the formatting filters. Writer text never becomes template source here (see
+    :func:`fill_text`); the sandbox is the second wall."""
     from jinja2 import StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -165,18 +168,24 @@ def _sandbox():
 @lru_cache(maxsize=16)
 def _compiled(filter_name: str | None):
     # The only variable is "v"; the writer's name never reaches the template source.
-    return _sandbox().from_string("{{ v | %s }}" % (filter_name or "_default"))
+    return sandbox().from_string("{{ v | %s }}" % (filter_name or "_default"))
 
 
 _NAME = r"[^\W\d][\w（）“”]*"
-_EXPR = re.compile(rf"\s*(?P<name>{_NAME})\s*(?:\|\s*(?P<filter>{_NAME})\s*)?")
+# The filter bar may be typed full-width (｜) with a Chinese input method.
+_EXPR = re.compile(rf"\s*(?P<name>{_NAME})\s*(?:[|｜]\s*(?P<filter>{_NAME})\s*)?")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters for a message (a pasted paragraph stays readable)."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _evaluate(name: str, filter_name: str | None, figs: dict[str, Figure] | None, section: str, file: str | None) -> str:
-    raw = "{{ " + name + (f" | {filter_name}" if filter_name else "") + " }}"
+    raw = _short("{{ " + name + (f" | {filter_name}" if filter_name else "") + " }}")
     if name not in (figs or {}) and name not in figure_names():
         raise FigureError(
-            f"“{section}”中的“{raw}”引用了未知的指标“{name}”",
+            f"“{section}”中的“{raw}”引用了未知的指标“{_short(name)}”",
             file=file,
             key=section,
             hint=suggestion(name, figure_names()) + " 可用的名称见 reportsmith highlights 的输出；如果这是普通文字，请写成 \\{{",
@@ -192,7 +201,7 @@ def _evaluate(name: str, filter_name: str | None, figs: dict[str, Figure] | None
     if filter_name is not None:
         if filter_name not in FILTERS:
             raise FigureError(
-                f"“{section}”中的“{raw}”使用了未知的过滤器“{filter_name}”",
+                f"“{section}”中的“{raw}”使用了未知的过滤器“{_short(filter_name)}”",
                 file=file,
                 key=section,
                 hint=suggestion(filter_name, FILTERS) + " 可用的过滤器：" + "、".join(FILTERS),
@@ -218,7 +227,7 @@ def fill_text(text: str, form: FormData | None, *, section: str, file: str | Non
     '收入12.35亿元'
     """
     figs = figures(form) if form is not None and "{{" in text else None
-    out, i = [], 0
+    out, i, k = [], 0, -1
     while True:
         j = text.find("{{", i)
         if j < 0:
@@ -228,8 +237,12 @@ def fill_text(text: str, form: FormData | None, *, section: str, file: str | Non
             out += [text[i : j - 1], "{{"]
             i = j + 2
             continue
-        k = text.find("}}", j + 2)
-        m = _EXPR.fullmatch(text, j + 2, k) if k >= 0 else None
+        if k < j + 2:  # reuse the last "}}" found while it still lies ahead: linear on "{{{{{{…"
+            k = text.find("}}", j + 2)
+            if k < 0:  # no closing pair anywhere after: the rest is literal
+                out.append(text[i:])
+                return "".join(out)
+        m = _EXPR.fullmatch(text, j + 2, k)
         if m is None:  # not a figure expression: keep the braces as written
             out.append(text[i : j + 2])
             i = j + 2

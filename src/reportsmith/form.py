@@ -10,6 +10,7 @@ Reading is two steps, each reporting every problem at once:
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -43,6 +44,9 @@ def load_form(path: Path) -> tuple[FormData, list[Finding]]:
 def _read(path: Path) -> tuple[Path, Any, LineMap]:
     if path.is_dir():
         path = path / "form.yaml"
+    if path.suffix.lower() in (".xls", ".et", ".ods", ".csv"):
+        raise InputError(f"不支持 {path.suffix} 格式的表格", file=path,
+                         hint="请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后再校验")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from .formxlsx import read_xlsx
 
@@ -194,7 +198,14 @@ def _header(raw: Mapping[str, Any], file: str | None, lines: LineMap, folder: st
         cluster = None
     else:
         cluster = cluster.strip()
+        if folder in registry.accounts() and folder != cluster:
+            # Typically a form copied from another cluster's folder and not yet adapted.
+            findings.append(_finding("form.cluster_mismatch", f"账号“{cluster}”与所在文件夹“{folder}”不一致", file, lines,
+                                     "cluster", f"如果这是 {folder} 的报表，请把 cluster 改为“{folder}”；否则请把文件放到 "
+                                     f"{cluster} 的文件夹中", severity=Severity.WARNING))
     year = raw.get("year")
+    if isinstance(year, str) and unicodedata.normalize("NFKC", year).strip().isdigit():
+        year = int(unicodedata.normalize("NFKC", year))  # typed with full-width digits
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
         if year is not None:
             findings.append(_finding("form.bad_year", f"年份“{year}”不是有效的年份", file, lines, "year",

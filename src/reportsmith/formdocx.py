@@ -8,16 +8,15 @@ only sets the Latin font). Rows left empty (未填) stay empty, never 0.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 from . import formspec, registry
-from .atomic import atomic_path
+from .docxout import save_deterministic, set_fonts
 from .formdata import FormData, Number
-from .formxlsx import SIGNATURE, fixed_time, indent_em, normalize_package, title
+from .formxlsx import SIGNATURE, fixed_time, indent_em, title
 
-TITLE_FONT, BODY_FONT, HEAD_FONT, LATIN = "方正小标宋简体", "仿宋_GB2312", "黑体", "Times New Roman"
+TITLE_FONT, BODY_FONT, HEAD_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体"
 TABLE_PT = 10.5
 
 
@@ -34,18 +33,13 @@ def format_cell(value: Number | None) -> str:
     return f"{value:,f}"
 
 
-def set_font(run: Any, east_asian: str, size_pt: float, *, bold: bool = False, latin: str = LATIN) -> None:
-    """Set a run's Latin and East Asian fonts, size and weight."""
-    from docx.oxml.ns import qn
+def set_font(run: Any, east_asian: str, size_pt: float, *, bold: bool = False) -> None:
+    """Set a run's Latin and East Asian fonts (see :func:`docxout.set_fonts`), size and weight."""
     from docx.shared import Pt
 
-    run.font.name = latin
     run.font.size = Pt(size_pt)
     run.font.bold = bold
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asian)
-    fonts.set(qn("w:hAnsi"), latin)
+    set_fonts(run._element.get_or_add_rPr(), east_asian)
 
 
 def _paragraph(container: Any, text: str, font: str, size: float, *, bold: bool = False, align: Any = None,
@@ -70,17 +64,16 @@ def build_document(data: FormData) -> Any:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
+    from docx.shared import Mm
 
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
-    normal = doc.styles["Normal"]
-    normal.font.name = LATIN
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    # The template's body text starts with an empty paragraph; reuse it for the label.
+    set_fonts(doc.styles["Normal"].element.get_or_add_rPr(), BODY_FONT)
+    # python-docx's default document starts with an empty paragraph: drop it so that
+    # "附件2" is the first line, as printed.
     body = doc.element.body
     for p in list(body.iterchildren(qn("w:p"))):
         body.remove(p)
@@ -100,7 +93,7 @@ def build_document(data: FormData) -> Any:
     # Repeat the column header on every page the table runs over.
     head._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     for cell, text in zip(head.cells, ("指标名称", "计量单位", "数量")):
-        _fill(cell, text, HEAD_FONT, bold=False, align=center)
+        _fill(cell, text, HEAD_FONT, align=center)
     for tr, row in zip(table.rows[1:], rows):
         label, unit, qty = tr.cells
         _fill(label, row.label, HEAD_FONT if row.header else BODY_FONT, indent=indent_em(row))
@@ -116,15 +109,10 @@ def build_document(data: FormData) -> Any:
 
     _paragraph(doc, "", BODY_FONT, 10.5)
     _paragraph(doc, SIGNATURE, BODY_FONT, 10.5)
-    props = doc.core_properties
-    props.title = title(data.year)
-    props.author = props.last_modified_by = "reportsmith"
-    props.created = props.modified = fixed_time(data.year)
-    props.revision = 1
     return doc
 
 
-def _fill(cell: Any, text: str, font: str, *, bold: bool = False, align: Any = None, indent: int = 0) -> None:
+def _fill(cell: Any, text: str, font: str, *, align: Any = None, indent: int = 0) -> None:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.shared import Pt
 
@@ -136,14 +124,11 @@ def _fill(cell: Any, text: str, font: str, *, bold: bool = False, align: Any = N
         p.paragraph_format.left_indent = Pt(indent * TABLE_PT)
     p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(0)
     if text:
-        set_font(p.add_run(text), font, TABLE_PT, bold=bold)
+        set_font(p.add_run(text), font, TABLE_PT)
 
 
 def write_docx(data: FormData, out_path: Path) -> Path:
     """Write the filled form to ``out_path`` (atomic; equal data give equal bytes)."""
     doc = build_document(data)
-    buf = io.BytesIO()
-    doc.save(buf)
-    with atomic_path(out_path) as tmp:
-        tmp.write_bytes(normalize_package(buf.getvalue(), fixed_time(data.year)))
-    return Path(out_path)
+    doc.core_properties.author = "reportsmith"
+    return save_deterministic(doc, out_path, fixed_time(data.year), title=title(data.year))

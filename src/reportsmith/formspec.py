@@ -68,6 +68,7 @@ def value_rows() -> tuple[FormRow, ...]:
 
 @lru_cache(maxsize=1)
 def rows_by_key() -> dict[str, FormRow]:
+    """Value rows by their key (aliases not included; see :func:`resolve_key`)."""
     return {r.key: r for r in value_rows() if r.key}
 
 
@@ -82,6 +83,7 @@ def _names() -> dict[str, str]:
 
 
 def value_keys() -> list[str]:
+    """The 77 row keys in printed order."""
     return [r.key for r in value_rows() if r.key]
 
 
@@ -110,8 +112,15 @@ def group_members(key: str) -> list[FormRow]:
 
 @lru_cache(maxsize=1)
 def disjoint_rules() -> tuple[DisjointRule, ...]:
+    """Disjoint "其中" rows whose sum may not exceed their parent."""
     return tuple(DisjointRule(**d) for d in load_data("form.yaml").get("disjoint", []))
 
 
 def plausibility_rules() -> list[dict]:
+    """The plausibility warnings of ``data/form.yaml`` (ratio limits, zero-while-positive)."""
     return list(load_data("form.yaml").get("plausibility", []))
+
+
+def value_limit(kind: Kind | None) -> int:
+    """The largest absolute value a row of this kind may take (``max_value`` in the data)."""
+    return int(load_data("form.yaml")["max_value"][kind or "count"])

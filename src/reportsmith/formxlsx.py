@@ -47,29 +47,14 @@ def fixed_time(year: int) -> datetime:
     return datetime(year + 1, 1, 1)
 
 
-def normalize_package(data: bytes, when: datetime) -> bytes:
-    """Rewrite an OOXML zip with fixed entry times and fixed created/modified properties."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<3>", body)
-            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, body)
-    return out.getvalue()
-
-
 def write_xlsx(out_path: Path, account: str, data: FormData | None = None, *, year: int | None = None) -> Path:
     """Write the form of ``account`` to ``out_path``: blank, or filled with ``data``'s values.
 
     >>> write_xlsx(Path("out/whkjcyjq.xlsx"), "whkjcyjq")  # doctest: +SKIP
     """
     from openpyxl import Workbook
+
+    from .docxout import normalize_zip  # the same fixed zip layout as every generated .docx
 
     cluster = registry.get_cluster(account)
     year = year or (data.year if data else 2024)
@@ -78,12 +63,25 @@ def write_xlsx(out_path: Path, account: str, data: FormData | None = None, *, ye
     ws.title = SHEET
     _layout(ws, cluster, year, data)
     wb.properties.creator = "reportsmith"
-    wb.properties.created = fixed_time(year)
     buf = io.BytesIO()
     wb.save(buf)
+    when = fixed_time(year)
     with atomic_path(out_path) as tmp:
-        tmp.write_bytes(normalize_package(buf.getvalue(), fixed_time(year)))
+        tmp.write_bytes(normalize_zip(_stamp_core(buf.getvalue(), when), when))
     return Path(out_path)
+
+
+def _stamp_core(package: bytes, when: datetime) -> bytes:
+    """openpyxl writes the clock into docProps/core.xml on save: put ``when`` there instead."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            body = src.read(name)
+            if name == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rb"\g<1>" + stamp + rb"\g<3>", body)
+            dst.writestr(name, body)
+    return out.getvalue()
 
 
 def _layout(ws: Any, cluster: registry.Cluster, year: int, data: FormData | None) -> None:
@@ -152,13 +150,29 @@ def _layout(ws: Any, cluster: registry.Cluster, year: int, data: FormData | None
     ws.column_dimensions["C"].width = 18
     ws.column_dimensions["D"].hidden = True
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # Open with the cursor on the first 数量 cell, where the user starts typing.
+    first = ws.cell(HEADER_ROW + 1 + next(i for i, r in enumerate(formspec.form_rows()) if not r.header), 3)
+    for selection in ws.sheet_view.selection:
+        selection.activeCell = selection.sqref = first.coordinate
+    _print_setup(ws, last)
     # Protected without a password: it guards against accidental edits, not against the user.
     ws.protection.sheet = True
     ws.protection.formatColumns = False
+
+
+def _print_setup(ws: Any, last: int) -> None:
+    """A4 portrait, one page wide, header row repeated, page numbers in the footer."""
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.print_area = f"A1:C{last}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.6, right=0.6, top=0.8, bottom=0.8, header=0.4, footer=0.4)
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def read_xlsx(path: Path) -> tuple[dict[str, Any], LineMap]:

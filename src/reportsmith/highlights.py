@@ -1,9 +1,10 @@
 """Data sentences (``data/highlights.yaml``): ready Chinese sentences from one cluster's form.
 
 Each snippet is a jinja2 template that declares the figures it ``needs``; when one of
-them is 未填 or 不可计算 the sentence is left out — a sentence is never rendered with a
-blank or a 0 standing in for a missing figure. Only available figures are put in the
-context, so an optional part guarded by ``is defined`` disappears by itself. The
+them is 未填, 不可计算 or 0 the sentence is left out — a sentence is never rendered with a
+blank, and a data sentence never boasts "上市企业0家". Only available, non-zero figures
+are put in the context, so an optional part guarded by ``is defined`` disappears by
+itself, and a template that renders to nothing gives no sentence. The
 environment (StrictUndefined, no autoescape: the output is plain text) and the compiled
 templates are built once.
 """
@@ -28,13 +29,16 @@ class Snippet:
 
 
 def _listing(context: dict[str, figures.Figure]):
-    def 列举(*names: str) -> str:  # noqa: N802 - the name templates call
-        """"名称数值、名称数值" for the named figures that are filled and above 0."""
+    def 列举(*items: str | list[str]) -> str:  # noqa: N802 - the name templates call
+        """"名称数值、名称数值" for the named figures in the context (filled, above 0).
+
+        An item is a figure name, or ``[说法, 名称]`` to show the figure under another wording.
+        """
         parts = []
-        for n in names:
-            fig = context.get(n)
-            if fig is not None and fig.value:
-                parts.append(f"{n}{fig}")
+        for item in items:
+            label, name = (item, item) if isinstance(item, str) else item
+            if name in context:
+                parts.append(f"{label}{context[name]}")
         return "、".join(parts)
 
     return 列举
@@ -49,9 +53,29 @@ def _environment():
     return env
 
 
+def _names_used(env, source: str) -> set[str]:
+    """The figure names a snippet refers to: its variables and the names given to 列举."""
+    from jinja2 import meta, nodes
+
+    tree = env.parse(source)
+    used = set(meta.find_undeclared_variables(tree)) - {"列举", "年度"}
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name == "列举":
+            for arg in call.args:
+                # '名称' or ['说法', '名称']: the figure is the last string
+                const = arg.items[-1] if isinstance(arg, nodes.List) and arg.items else arg
+                if isinstance(const, nodes.Const) and isinstance(const.value, str):
+                    used.add(const.value)
+    return used
+
+
 @lru_cache(maxsize=1)
 def snippets() -> tuple[Snippet, ...]:
-    """Every snippet of ``data/highlights.yaml``, compiled; ValueError on a bad heading or name."""
+    """Every snippet of ``data/highlights.yaml``, compiled; ValueError on a bad heading or name.
+
+    A misspelt figure name in a template would silently drop that part of the sentence, so
+    every name a template uses must be one a writer could use too.
+    """
     env = _environment()
     known = set(figures.figure_names())
     out = []
@@ -60,7 +84,7 @@ def snippets() -> tuple[Snippet, ...]:
             raise ValueError(f"highlights.yaml: {heading!r} is not a heading of the outline")
         for item in items:
             needs = tuple(item["needs"])
-            unknown = [n for n in needs if n not in known]
+            unknown = sorted((set(needs) | _names_used(env, item["text"])) - known)
             if unknown:
                 raise ValueError(f"highlights.yaml: unknown figures {unknown} under {heading!r}")
             out.append(Snippet(heading, needs, item["text"], env.from_string(item["text"])))
@@ -73,8 +97,8 @@ def headings() -> list[str]:
 
 
 def context(form: FormData) -> dict[str, Any]:
-    """The template variables: every available (filled or computable, listed) figure, and 年度."""
-    ctx: dict[str, Any] = {n: f for n, f in figures.figures(form).items() if f.available and f.shown}
+    """The template variables: every available (filled or computable, listed) non-zero figure, and 年度."""
+    ctx: dict[str, Any] = {n: f for n, f in figures.figures(form).items() if f.available and f.shown and f.value}
     ctx["列举"] = _listing(dict(ctx))
     ctx["年度"] = form.year
     return ctx

@@ -1,10 +1,12 @@
 """Turn a Word draft into report.yaml: the text under each detected heading, paragraphs kept.
 
 Nothing is dropped: text that belongs to no heading (before the first heading, the
-signature, appendices, tables after the text, text boxes, footnotes) is written at the
-end of the file in a comment block headed ``未归类``, with a warning, so the file still
-loads and the writer moves it by hand. Figures stay as written; a literal ``{{`` in the
-draft is written as ``\\{{`` so that building prints it unchanged.
+signature, appendices, tables after the text, text boxes, footnotes) is written under
+the top-level key ``未归类`` (label → text), with a warning; report.yaml keeps it without
+printing it, and ``reportsmith check`` reminds the writer to move or delete it. Only the
+title line is not kept: the report's title is generated from the cluster and the year.
+Figures stay as written; a literal ``{{`` in the draft is written as ``\\{{`` so that
+building prints it unchanged, also after the writer moves text out of 未归类.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from .docxlayout import Layout, detect
 from .docxread import Paragraph, read_docx
 from .errors import Finding, InputError, Severity
 from .outline import headings
-from .registry import get_cluster
+from .registry import Cluster, get_cluster
+from .report_input import UNCLASSIFIED_KEY
 from .submitted import guess_cluster
 
 __all__ = ["import_docx", "to_yaml_block"]
@@ -80,10 +83,6 @@ def to_yaml_block(key: str, text: str, indent: int = 0, step: int = 2) -> str:
     return lead + quoted.rstrip("\n").replace("\n", "\n" + lead) + "\n"
 
 
-def _comment_block(title: str, text: str) -> list[str]:
-    return [f"# 【{title}】"] + [("# " + ln) if ln else "#" for ln in text.split("\n")]
-
-
 def _year(layout: Layout) -> int | None:
     for p in layout.title + layout.content.paragraphs[:10]:
         m = _YEAR.search(p.text)
@@ -102,26 +101,41 @@ def import_docx(path: Path, account: str | None) -> tuple[str, list[Finding]]:
     file = str(path)
     layout = detect(read_docx(path))
     findings: list[Finding] = []
+    cluster = _cluster(layout, account, file, findings)
+    lines = _header(layout, path.name, cluster.account, file, findings)
+    lines += _section_lines(layout, file, findings)
+    lines += _unclassified_lines(layout, file, findings)
+    if layout.title:
+        findings.append(Finding(Severity.INFO, "import.title", f"题目“{layout.title[0].text.strip()}”未导入（留在文件开头的注释中），生成报告时按集群名称和年度自动生成", file=file))
+    return "\n".join(lines) + "\n", findings
+
+
+def _cluster(layout: Layout, account: str | None, file: str, findings: list[Finding]) -> Cluster:
     guessed = guess_cluster(layout)
-    if account:
+    if not account:
+        if guessed is None:
+            raise InputError("无法从初稿题目判断是哪个集群", file=file, hint="请用 --account 指定账号，例如 --account whkjcyjq")
+        return guessed
+    try:
         cluster = get_cluster(account)
-        if guessed and guessed.account != cluster.account:
-            findings.append(Finding(
-                Severity.WARNING, "import.account_mismatch",
-                f"题目中的集群是“{guessed.name}”（{guessed.account}），与指定的账号 {account} 不一致", file=file,
-                hint="请确认 --account 是否正确",
-            ))
-    elif guessed:
-        cluster = guessed
-    else:
-        raise InputError("无法从初稿题目判断是哪个集群", file=file, hint="请用 --account 指定账号，例如 --account whkjcyjq")
-    if not layout.found:
+    except InputError as exc:  # name the option the user typed, not report.yaml's key
+        raise InputError(exc.message, key="--account", hint=exc.hint) from None
+    if guessed and guessed.account != cluster.account:
         findings.append(Finding(
-            Severity.WARNING, "import.no_headings", "初稿中没有找到附件3的标题，全部文字放在“未归类”中", file=file,
-            hint="请在初稿中写出“一、集群总体情况”等标题后重新导入，或手工把文字移到各标题下",
+            Severity.WARNING, "import.account_mismatch",
+            f"题目中的集群是“{guessed.name}”（{guessed.account}），与指定的账号 {account} 不一致", file=file,
+            hint="请确认 --account 是否正确",
         ))
+    return cluster
+
+
+def _header(layout: Layout, name: str, account: str, file: str, findings: list[Finding]) -> list[str]:
+    """The comment lines, cluster, year and date."""
+    lines = ["# 由 reportsmith import 从 Word 初稿导入：" + name]
+    # The title is generated on build; keep the draft's own title lines visible, not lost.
+    lines += [f"# 初稿题目：{_UNSAFE_BLOCK.sub(' ', ln)}" for p in layout.title for ln in p.text.split("\n") if ln.strip()]
+    lines.append(f"cluster: {account}")
     year = _year(layout)
-    lines = ["# 由 reportsmith import 从 Word 初稿导入：" + path.name, f"cluster: {cluster.account}"]
     if year is None:
         findings.append(Finding(Severity.WARNING, "import.year", "初稿中没有找到年度，year 未填写", file=file, hint="请在 report.yaml 中填写 year: 2024"))
         lines.append("year:  # 请填写报告年度，例如 2024")
@@ -130,7 +144,17 @@ def import_docx(path: Path, account: str | None) -> tuple[str, list[Finding]]:
     date = next((m for p in layout.signature if (m := _DATE.match(p.text))), None)
     if date:
         lines.append(f"date: {int(date.group(1)):04d}-{int(date.group(2)):02d}-{int(date.group(3)):02d}")
-    lines.append("sections:")
+    return lines
+
+
+def _section_lines(layout: Layout, file: str, findings: list[Finding]) -> list[str]:
+    """``sections:`` with every outline heading, its text as a literal block (or a note why empty)."""
+    if not layout.found:
+        findings.append(Finding(
+            Severity.WARNING, "import.no_headings", f"初稿中没有找到附件3的标题，全部文字放在“{UNCLASSIFIED_KEY}”中", file=file,
+            hint="请在初稿中写出“一、集群总体情况”等标题后重新导入，或手工把文字移到各标题下",
+        ))
+    lines = ["sections:"]
     for h in headings():
         found = layout.heading(h.title)
         paras = _para_text(layout.body.get(h.title, []))
@@ -141,31 +165,35 @@ def import_docx(path: Path, account: str | None) -> tuple[str, list[Finding]]:
         lines.append(to_yaml_block(h.numbered, "\n\n".join(paras), 2).rstrip("\n"))
         if any(p.in_table for p in layout.body[h.title]):
             findings.append(Finding(Severity.INFO, "import.table", f"“{h.numbered}”下的表格已按行转为文字（单元格以“ | ”分隔）", file=file, key=h.numbered))
+    return lines
+
+
+def _unclassified_lines(layout: Layout, file: str, findings: list[Finding]) -> list[str]:
+    """The 未归类 mapping (label → text) at the end of the file, with a warning; nothing when all fits."""
     unclassified = _unclassified(layout)
-    if unclassified:
-        lines.append("")
-        lines.append("# ==== 未归类 ====")
-        lines.append("# 以下文字未能归入附件3的标题，未写入报告。请移到合适的标题下（去掉行首的“# ”），或删除。")
-        for title, text in unclassified:
-            lines.extend(_comment_block(title, text))
-        findings.append(Finding(
-            Severity.WARNING, "import.unclassified",
-            f"有 {len(unclassified)} 处文字未能归入标题（{'、'.join(t for t, _ in unclassified)}），已放在文件末尾“未归类”注释中",
-            file=file, hint="请打开 report.yaml 把这些文字移到合适的标题下",
-        ))
-    if layout.title:
-        findings.append(Finding(Severity.INFO, "import.title", f"题目“{layout.title[0].text.strip()}”未导入，生成报告时按集群名称和年度自动生成", file=file))
-    return "\n".join(lines) + "\n", findings
+    if not unclassified:
+        return []
+    findings.append(Finding(
+        Severity.WARNING, "import.unclassified",
+        f"有 {len(unclassified)} 处文字未能归入标题（{'、'.join(t for t, _ in unclassified)}），已放在文件末尾的“{UNCLASSIFIED_KEY}”中",
+        file=file, hint="请打开 report.yaml 把这些文字移到相应标题下，或删除",
+    ))
+    return [
+        f"# 以下文字未能归入附件3的标题，生成报告时不会印出：请移到相应标题下，或删除；处理完后删除“{UNCLASSIFIED_KEY}:”这一项。",
+        f"{UNCLASSIFIED_KEY}:",
+        *(to_yaml_block(label, text, 2).rstrip("\n") for label, text in unclassified),
+    ]
 
 
 def _unclassified(layout: Layout) -> list[tuple[str, str]]:
+    """(label, text) of everything outside the headings except the title, grouped by kind."""
     out: list[tuple[str, str]] = []
     for label, paras in (("标题前的文字", layout.preamble), ("落款", layout.signature), ("附件", layout.appendix), ("文末表格", layout.trailing_tables)):
         texts = _para_text(paras)
         if texts:
             out.append((label, "\n\n".join(texts)))
     for i, box in enumerate(layout.content.text_boxes, 1):
-        out.append((f"文本框 {i}", box))
+        out.append((f"文本框 {i}", _escape_figures(box)))
     for i, note in enumerate(layout.content.footnotes + layout.content.endnotes, 1):
-        out.append((f"脚注 {i}", note))
+        out.append((f"脚注 {i}", _escape_figures(note)))
     return out

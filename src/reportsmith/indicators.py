@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Mapping
 
 from . import formspec, numfmt
 from .assembled import AppendixRow
@@ -111,7 +112,7 @@ def _names(node: tuple) -> list[tuple[str, str]]:
     return []
 
 
-def _eval(node: tuple, values: dict) -> Decimal:
+def _eval(node: tuple, values: Mapping) -> Decimal:
     kind = node[0]
     if kind == "num":
         return node[1]
@@ -130,25 +131,48 @@ def _eval(node: tuple, values: dict) -> Decimal:
     return left * right if op == "*" else left / right
 
 
-def _evaluate(node: tuple, values: dict) -> tuple[Decimal | None, str | None]:
-    missing = [shown for key, shown in _names(node) if key not in values]
-    if missing:
-        return None, "、".join(f"“{m}”" for m in missing) + "未填"
-    try:
-        return _eval(node, values), None
-    except _NotComputable as exc:
-        return None, exc.reason
+@dataclass(frozen=True)
+class Formula:
+    """A parsed ``formula`` or ``show_if`` of ``data/indicators.yaml``."""
+
+    text: str
+    tree: tuple
+
+    @property
+    def names(self) -> list[str]:
+        """The form rows used, as written in the formula, in order of first use."""
+        return [shown for _, shown in _names(self.tree)]
+
+    def evaluate(self, values: Mapping) -> tuple[Decimal | None, str | None]:
+        """``(value, None)``, or ``(None, reason)`` when an input is 未填 or a denominator is 0.
+
+        ``values`` maps row keys to numbers (``FormData.values``); a condition gives 1 or 0.
+        """
+        missing = [shown for key, shown in _names(self.tree) if key not in values]
+        if missing:
+            return None, "、".join(f"“{m}”" for m in missing) + "未填"
+        try:
+            return _eval(self.tree, values), None
+        except _NotComputable as exc:
+            return None, exc.reason
+
+
+def parse_formula(text: str, *, condition: bool = False) -> Formula:
+    """Parse a formula (``condition``: one comparison such as ``孵化器 > 0``).
+
+    Raises ValueError naming the formula when it is malformed or names an unknown row.
+    """
+    return Formula(text, _Parser(text).parse(condition=condition))
 
 
 @dataclass(frozen=True)
 class IndicatorSpec:
     id: str
     name: str
-    formula: str
+    formula: Formula
     unit: str
     decimals: int
-    tree: tuple
-    condition: tuple | None = None
+    condition: Formula | None = None
 
     @property
     def is_ratio(self) -> bool:
@@ -160,9 +184,8 @@ def specs() -> tuple[IndicatorSpec, ...]:
     """The derived figures of ``data/indicators.yaml``, formulas parsed (ValueError if malformed)."""
     out = []
     for d in load_data("indicators.yaml")["indicators"]:
-        cond = _Parser(d["show_if"]).parse(condition=True) if d.get("show_if") else None
-        out.append(IndicatorSpec(d["id"], d["name"], d["formula"], d["unit"], int(d["decimals"]),
-                                 _Parser(d["formula"]).parse(), cond))  # fmt: skip
+        cond = parse_formula(d["show_if"], condition=True) if d.get("show_if") else None
+        out.append(IndicatorSpec(d["id"], d["name"], parse_formula(d["formula"]), d["unit"], int(d["decimals"]), cond))
     return tuple(out)
 
 
@@ -192,11 +215,11 @@ class Indicator:
 
 
 def _compute_one(spec: IndicatorSpec, form: FormData) -> Indicator:
-    value, reason = _evaluate(spec.tree, form.values)
-    previous, _ = _evaluate(spec.tree, form.previous) if form.previous else (None, None)
+    value, reason = spec.formula.evaluate(form.values)
+    previous, _ = spec.formula.evaluate(form.previous) if form.previous else (None, None)
     shown = True
     if spec.condition is not None:
-        ok, _ = _evaluate(spec.condition, form.values)
+        ok, _ = spec.condition.evaluate(form.values)
         shown = ok is None or ok == 1
     display = numfmt.format_derived(value, spec.unit, spec.decimals) if value is not None else NOT_COMPUTABLE
     change = numfmt.format_change(value, previous, "ratio" if spec.is_ratio else "number")

@@ -18,12 +18,12 @@ House style (decided here, used everywhere):
   for ratio figures the change is in percentage points ("提高1.2个百分点"); when last
   year's base is 0 a percentage change does not exist and the text is empty; for amounts
   that are or were negative (净利润) the change is the difference ("比上年增加1,234万元").
-  Counts also have "新增36家" / "减少3家" / "与上年持平".
+  Counts also have "新增36家" / "比上年减少3家" / "与上年持平".
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 YI = Decimal(10000)  # 1 亿元 = 10,000 万元
@@ -46,13 +46,20 @@ def round_half_up(value: Any, places: int) -> Decimal:
     >>> round_half_up(2.345, 2), round_half_up(0.125, 2)
     (Decimal('2.35'), Decimal('0.13'))
     """
-    d = to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    d = _quantize(to_decimal(value), places, ROUND_HALF_UP)
     return d if d != 0 else abs(d)  # no "-0.00"
 
 
 def truncate(value: Any, places: int) -> Decimal:
     """Cut (not round) to ``places`` decimals, towards zero."""
-    return to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    return _quantize(to_decimal(value), places, ROUND_DOWN)
+
+
+def _quantize(d: Decimal, places: int, rounding: str) -> Decimal:
+    # The default context keeps 28 digits; a larger number would raise InvalidOperation,
+    # so the precision is widened to the digits this number actually needs.
+    with localcontext(prec=max(28, d.adjusted() + places + 2)):
+        return d.quantize(Decimal(1).scaleb(-places), rounding=rounding)
 
 
 def format_number(value: Any, places: int = 2, *, fixed: bool = False) -> str:
@@ -117,7 +124,7 @@ def format_value(name: str, value: Any) -> str:
     >>> format_value("营业收入", 123456), format_value("研发投入强度", Decimal("0.0312"))
     ('12.35亿元', '3.1%')
     """
-    from . import formspec, indicators
+    from . import formspec, indicators  # here, not at the top: indicators imports numfmt
 
     key = formspec.resolve_key(name)
     if key is not None:
@@ -169,10 +176,13 @@ def format_change(current: Any, previous: Any, kind: str) -> str:
 
 
 def format_added(current: Any, previous: Any, unit: str) -> str:
-    """The change of a count in units: "新增36家" / "减少3家" / "与上年持平" ("" if unknown)."""
+    """The change of a count in units: "新增36家" / "比上年减少3家" / "与上年持平" ("" if unknown).
+
+    A bare "减少3家" after a count could be read as "reduced to", so a decrease names the base.
+    """
     if current is None or previous is None:
         return ""
     diff = int(to_decimal(current) - to_decimal(previous))
     if diff == 0:
         return "与上年持平"
-    return f"{'新增' if diff > 0 else '减少'}{format_count(abs(diff), unit)}"
+    return f"{'新增' if diff > 0 else '比上年减少'}{format_count(abs(diff), unit)}"

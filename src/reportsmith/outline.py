@@ -12,7 +12,6 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 
 from .resources import load_data
-from .textutil import did_you_mean
 
 
 class Topic(BaseModel):
@@ -46,6 +45,7 @@ class Heading(BaseModel):
         return not self.topics and self.budget == 0
 
     def topic(self, name: str) -> Topic | None:
+        """The topic called ``name`` under this heading, or None."""
         for t in self.topics:
             if t.name == name:
                 return t
@@ -53,10 +53,13 @@ class Heading(BaseModel):
 
 
 class LengthRule(BaseModel):
+    """六.1 as a rule: the body's target 字数, its bands, and how far a heading may stray from its budget."""
+
     model_config = ConfigDict(frozen=True)
     target: int
     ok: float
     warn: float
+    heading_tolerance: float = 0.2
 
     def band(self, zishu: int) -> str:
         """``ok`` / ``warn`` / ``fail`` for a body of ``zishu`` 字.
@@ -71,6 +74,24 @@ class LengthRule(BaseModel):
         if deviation <= self.warn + 1e-9:
             return "warn"
         return "fail"
+
+    def balance(self, zishu: int, budget: int, present: bool) -> str | None:
+        """A heading against its suggested budget: ``empty`` / ``over`` / ``under`` / ``ok``.
+
+        None for a heading without a budget (the container 二). Only a guide for the
+        writer — where to cut or add — never a problem by itself.
+
+        >>> LengthRule(target=3500, ok=0.1, warn=0.2).balance(605, 500, True)
+        'over'
+        """
+        if not budget:
+            return None
+        if not present:
+            return "empty"
+        deviation = (zishu - budget) / budget
+        if abs(deviation) <= self.heading_tolerance + 1e-9:
+            return "ok"
+        return "over" if deviation > 0 else "under"
 
 
 BAND_LABELS = {"ok": "合格", "warn": "偏差较大", "fail": "不合格"}
@@ -104,11 +125,13 @@ def find_heading(name: str) -> Heading | None:
     return None
 
 
-def suggest_heading(name: str) -> str | None:
-    return did_you_mean(strip_numbering(name), [h.title for h in headings()])
-
-
 @lru_cache(maxsize=1)
 def length_rule() -> LengthRule:
+    """The length rule of ``data/rules.yaml`` (附件3 六.1)."""
     data = load_data("rules.yaml")["length"]
-    return LengthRule(target=data["target"], ok=data["bands"]["ok"], warn=data["bands"]["warn"])
+    return LengthRule(
+        target=data["target"],
+        ok=data["bands"]["ok"],
+        warn=data["bands"]["warn"],
+        heading_tolerance=data["heading_tolerance"],
+    )

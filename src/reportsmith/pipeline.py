@@ -44,6 +44,11 @@ def placeholder(heading: outline.Heading) -> str | None:
     return "【待补充：" + "、".join(t.name for t in heading.topics) + "】"
 
 
+def writer_texts(sections: list[AssembledSection]) -> dict[str, str]:
+    """Heading title → the writer's filled text (no data sentences), for the prose and evidence checks."""
+    return {s.heading.title: "\n\n".join(s.paragraphs) for s in sections if s.paragraphs}
+
+
 def form_path(folder: Path) -> Path | None:
     """The folder's form: form.yaml, else a filled form.xlsx, else None."""
     for name in FORM_FILES:
@@ -84,7 +89,6 @@ def load_and_assemble(folder: Path) -> tuple[Assembled, ReportInput]:
         for s in sections:
             if s.heading.title not in report.no_highlights:
                 s.highlights = list(sentences.get(s.heading.title, []))
-    texts = {s.heading.title: "\n\n".join(s.paragraphs) for s in sections if s.paragraphs}
     assembled = Assembled(
         folder=folder,
         cluster=cluster,
@@ -93,7 +97,7 @@ def load_and_assemble(folder: Path) -> tuple[Assembled, ReportInput]:
         sections=sections,
         form=form,
         appendix_rows=appendix_rows(form) if form is not None else [],
-        checklist=build_checklist(folder, form, texts),
+        checklist=build_checklist(folder, form, writer_texts(sections)),
         findings=findings,
     )
     return assembled, report

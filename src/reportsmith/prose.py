@@ -29,7 +29,7 @@ from .resources import load_data
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 _NUMBER = re.compile(
     r"(?<![\d.])(?P<sign>-|负)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<mult>万|亿)?(?P<unit>元|家|个|人|件|项|%)?"
+    r"(?:\s?(?P<mult>万|亿))?(?:\s?(?P<unit>元|家|个|人|件|项|%))?"  # "13 亿元" typed with a space
 )
 _CLAUSE_BREAK = re.compile(r"[,，、:：()（）]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")

@@ -36,6 +36,7 @@ class Cluster(BaseModel):
 
     @property
     def units_text(self) -> str:
+        """The supporting units as printed on one line (``黄石市科技局、西塞山区人民政府``)."""
         return "、".join(self.units)
 
 
@@ -46,6 +47,7 @@ def load_clusters() -> tuple[Cluster, ...]:
 
 
 def accounts() -> list[str]:
+    """The 48 accounts in the order of 附件1."""
     return [c.account for c in load_clusters()]
 
 
@@ -66,7 +68,7 @@ def get_cluster(account: str, *, file: str | None = None) -> Cluster:
     )
 
 
-_CODE = re.compile(r"^(国家级|省级)[-－—]?(\d+)$")
+_CODE = re.compile(r"^(国家级|省级)\s*[-－—]?\s*(\d+)$")
 
 
 def find_clusters(query: str | None = None) -> list[Cluster]:

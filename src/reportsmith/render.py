@@ -37,6 +37,8 @@ _TAGS = re.compile(r"<[^>]+>")
 _JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 # docxtpl's paragraph/row/cell/run markers ({%p …%}, {{r …}}) are removed before jinja sees them.
 _MARKER = re.compile(r"(\{[{%])-?\s*(?:p|tr|tc|r)\s+")
+_TAG_HINT = "请在 Word 中改正该处的模板标记：每个 {{ }} 或 {% %} 须完整地写在同一段内"
+_NAMES_HINT = "可用的变量：" + "、".join(sorted(CONTEXT_VARIABLES)) + "；请在 Word 中改正该处标记中的变量名"
 
 
 def _normal_tag(text: str) -> str:
@@ -145,15 +147,23 @@ class Renderer:
         return found
 
     def _check_variables(self) -> None:
-        unknown = sorted(self.variables() - CONTEXT_VARIABLES)
-        if unknown:
-            raise TemplateError(
-                f"模板使用了程序不提供的变量：{'、'.join(unknown)}",
-                file=self.template,
-                hint="可用的变量：" + "、".join(sorted(CONTEXT_VARIABLES)) + "；请改正模板中的变量名",
-            )
+        """Refuse a template that uses a name the code does not provide, naming the part and paragraph."""
+        from jinja2 import meta, nodes
 
-    def _error(self, label: str, source: str, lineno: int | None, message: str) -> TemplateError:
+        for source, label in self._sources.items():
+            tree = self._env.parse(source)
+            unknown = sorted(meta.find_undeclared_variables(tree) - CONTEXT_VARIABLES)
+            if unknown:
+                line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name in unknown), None)
+                raise self._error(
+                    label,
+                    source,
+                    line,
+                    f"模板使用了程序不提供的变量：{'、'.join(unknown)}",
+                    hint=_NAMES_HINT,
+                )
+
+    def _error(self, label: str, source: str, lineno: int | None, message: str, *, hint: str = _TAG_HINT) -> TemplateError:
         where = ""
         lines = source.split("\n")
         if lineno and 0 < lineno <= len(lines):
@@ -167,12 +177,7 @@ class Renderer:
                 where = f"第 {number} 段"
             if snippet:
                 where += f"（“{snippet[:60]}”）"
-        return TemplateError(
-            message,
-            file=self.template,
-            key=f"{label}{where}",
-            hint="请在 Word 中改正该处的模板标记：每个 {{ }} 或 {% %} 须完整地写在同一段内",
-        )
+        return TemplateError(message, file=self.template, key=f"{label}{where}", hint=hint)
 
     def _paragraph_number(self, label: str, snippet: str) -> int | None:
         """1-based number of the first paragraph of the body (tables included) containing ``snippet``."""
@@ -202,7 +207,10 @@ class Renderer:
             part = getattr(tpl, "current_rendering_part", None)
             source = self._source_for(part)
             label = self._sources.get(source, str(getattr(part, "partname", "")))
-            raise self._error(label, source, _template_line(exc), f"模板无法填充：{exc}") from None
+            raise self._error(
+                label, source, _template_line(exc), f"模板无法填充：{exc}", hint=_NAMES_HINT
+            ) from None
+        _describe(tpl.docx, assembled)
         return save_deterministic(tpl.docx, out_path, document_date(assembled), title=assembled.title)
 
     def _source_for(self, part: Any) -> str:
@@ -212,6 +220,16 @@ class Renderer:
             if str(part.partname).lstrip("/") in label:
                 return source
         return ""
+
+
+def _describe(document: Any, assembled: Assembled) -> None:
+    """File properties Word shows under 文件 → 信息: the report's, not the template's."""
+    cp = document.core_properties
+    cp.author = assembled.cluster.units_text
+    cp.subject = assembled.cluster.name
+    cp.category = "创新型产业集群年度总结报告"
+    cp.comments = ""
+    cp.language = "zh-CN"
 
 
 def _template_line(exc: BaseException) -> int | None:

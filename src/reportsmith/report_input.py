@@ -14,6 +14,9 @@ The file::
       集群创新能力建设情况:       # or topic → text, marking those topics covered explicitly
         研发投入: |
           ……
+    未归类:                      # optional: text not (yet) under a heading, label → text;
+      落款: |                    # kept but never printed, and reported by the check
+        ……
 
 Every problem of the file is reported at once, in one :class:`InputError` whose
 ``details`` list each problem with its line (exit code 2).
@@ -27,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import outline
-from .errors import InputError
+from .errors import Finding, InputError, Severity
 from .outline import Heading
 from .registry import get_cluster
 from .textutil import suggestion
@@ -38,6 +41,8 @@ from .yamlio import LineMap, load_yaml
 
 # A topic key that holds text belonging to no particular topic (an intro, a bridge).
 FREE_TOPIC = "其他"
+# The top-level key for text that belongs to no heading yet (written by ``reportsmith import``).
+UNCLASSIFIED_KEY = "未归类"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,9 @@ class ReportInput:
     no_highlights: frozenset[str]
     sections: dict[str, SectionInput]  # heading title → section, in outline order
     source: str
+    # Text kept under 未归类 (label → text, non-empty only): not printed, reported by the check.
+    unclassified: dict[str, str] = field(default_factory=dict)
+    unclassified_line: int | None = None
 
 
 class ReportFile(BaseModel):
@@ -79,9 +87,10 @@ class ReportFile(BaseModel):
     date: dt.date | None = None
     no_highlights: list[str] = []
     sections: dict[Any, Any] | None = None
+    unclassified: Any = Field(None, alias=UNCLASSIFIED_KEY)  # checked by hand for better messages
 
 
-TOP_KEYS = tuple(ReportFile.model_fields)
+TOP_KEYS = tuple(f.alias or name for name, f in ReportFile.model_fields.items())
 
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 _EDGE_SPACE = " \t\u3000\r"
@@ -223,6 +232,8 @@ def _check_topics(heading: Heading, value: dict, section: SectionInput, problems
 
 
 def _type_name(value: Any) -> str:
+    if isinstance(value, str):
+        return "一段文字"
     if isinstance(value, bool):
         return "真假值"
     if isinstance(value, (int, float)):
@@ -256,6 +267,7 @@ def load_report(path: Path) -> ReportInput:
     raw_sections = data.get("sections")
     sections = _check_sections(raw_sections, problems) if isinstance(raw_sections, dict) else {}
     no_highlights = _check_no_highlights(data.get("no_highlights"), problems)
+    unclassified = _check_unclassified(data.get(UNCLASSIFIED_KEY), problems)
     if isinstance(data.get("cluster"), str):
         try:
             get_cluster(data["cluster"], file=file)
@@ -266,7 +278,10 @@ def load_report(path: Path) -> ReportInput:
         problems.add(("year",), f"年份 {year} 不合理", "请写报告所总结的年度，例如 2024")
     problems.raise_if_any()
     assert model is not None
-    return ReportInput(model.cluster, model.year, model.date, no_highlights, sections, file)
+    return ReportInput(
+        model.cluster, model.year, model.date, no_highlights, sections, file,
+        unclassified, lines.line(UNCLASSIFIED_KEY) if UNCLASSIFIED_KEY in data else None,
+    )
 
 
 def _check_no_highlights(value: Any, problems: _Problems) -> frozenset[str]:
@@ -286,3 +301,44 @@ def _check_no_highlights(value: Any, problems: _Problems) -> frozenset[str]:
         else:
             titles.append(heading.title)
     return frozenset(titles)
+
+
+def _check_unclassified(value: Any, problems: _Problems) -> dict[str, str]:
+    """Label → text of the 未归类 mapping; empty entries are dropped (the writer moved them)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add(
+            (UNCLASSIFIED_KEY,),
+            f"“{UNCLASSIFIED_KEY}”应为“标签: 文字”的映射（现在是{_type_name(value)}）",
+            f"例如：{UNCLASSIFIED_KEY}: 换行后缩进写“落款: |”，再换行缩进写文字；不需要时删除这一项",
+        )
+        return {}
+    kept: dict[str, str] = {}
+    for label, text in value.items():
+        if text is None:
+            continue
+        if not isinstance(text, str):
+            problems.add(
+                (UNCLASSIFIED_KEY, label),
+                f"“{UNCLASSIFIED_KEY}”下“{label}”的内容应为文字（现在是{_type_name(text)}）",
+                "在标签后写“|”，换行后缩进书写文字",
+            )
+        elif text.strip():
+            kept[str(label)] = text
+    return kept
+
+
+def unclassified_findings(report: ReportInput) -> list[Finding]:
+    """A warning when text is still kept under 未归类: it is not printed in the report."""
+    if not report.unclassified:
+        return []
+    count = sum(len(split_paragraphs(text)) for text in report.unclassified.values())
+    labels = "、".join(report.unclassified)
+    return [Finding(
+        Severity.WARNING, "report.unclassified",
+        f"“{UNCLASSIFIED_KEY}”中还有 {count} 段文字（{labels}）不在报告正文中，生成报告时不会印出",
+        file=report.source, line=report.unclassified_line, key=UNCLASSIFIED_KEY,
+        hint=f"请把需要的文字移到相应标题下，不需要的删除；处理完后删除“{UNCLASSIFIED_KEY}:”这一项",
+        measured=count,
+    )]

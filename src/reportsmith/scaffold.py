@@ -21,6 +21,8 @@ SCHEMA_FILES = {"report": "report.schema.json", "form": "form.schema.json", "evi
 
 @dataclass
 class ScaffoldResult:
+    """The folder started, the files written and the existing files left untouched."""
+
     folder: Path
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
@@ -120,10 +122,20 @@ def evidence_yaml_text(cluster: Cluster, year: int, schema_ref: str | None = Non
 
 
 def schema_ref_for(folder: Path, schema_dir: Path | None) -> str | None:
-    """The schema directory as seen from ``folder`` (relative, with forward slashes)."""
+    """The schema directory as seen from ``folder``: relative with forward slashes, as the YAML
+    language server resolves it against the YAML file's own folder; a ``file:`` URI when no
+    relative path exists (another drive on Windows).
+
+    >>> schema_ref_for(Path("inputs/whkjcyjq"), Path("schemas"))
+    '../../schemas'
+    """
     if schema_dir is None:
         return None
-    rel = os.path.relpath(Path(schema_dir).resolve(), Path(folder).resolve())
+    target = Path(schema_dir).resolve()
+    try:
+        rel = os.path.relpath(target, Path(folder).resolve())
+    except ValueError:
+        return target.as_uri()
     return rel.replace(os.sep, "/")
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from . import formspec, outline
 from .atomic import write_text
 from .registry import accounts
-from .report_input import FREE_TOPIC
+from .report_input import FREE_TOPIC, UNCLASSIFIED_KEY
 from .scaffold import SCHEMA_FILES
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -70,6 +70,11 @@ def report_schema() -> dict[str, Any]:
                 "description": "各标题下的正文；标题须与附件3一致，可带“一、”“（一）”等序号",
                 "properties": sections,
                 "additionalProperties": False,
+            },
+            UNCLASSIFIED_KEY: {
+                "type": ["object", "null"],
+                "description": "尚未归入任何标题的文字（可选，reportsmith import 写入）：标签 → 文字；不会印入报告，检查时提示",
+                "additionalProperties": {"type": ["string", "null"]},
             },
         },
     }
@@ -135,9 +140,8 @@ def dumps(schema: dict[str, Any]) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_schemas(out_dir: Path) -> list[Path]:
-    """Write every schema into ``out_dir`` (atomically); return the paths written."""
-    paths = []
-    for name, schema in schemas().items():
-        paths.append(write_text(Path(out_dir) / name, dumps(schema)))
-    return paths
+def write_schemas(out_dir: Path, only: str | None = None) -> list[Path]:
+    """Write the schemas (or only the one of ``only``: report / form / evidence) into
+    ``out_dir``, each atomically; return the paths written."""
+    chosen = {SCHEMA_FILES[only]: schemas()[SCHEMA_FILES[only]]} if only else schemas()
+    return [write_text(Path(out_dir) / name, dumps(schema)) for name, schema in chosen.items()]

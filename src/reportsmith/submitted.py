@@ -16,7 +16,7 @@ from .checkresult import CheckResult
 from .docxlayout import Layout, detect
 from .docxread import DocxContent, read_docx
 from .errors import Finding, ReportsmithError, Severity
-from .outline import headings, length_rule
+from .outline import headings
 from .registry import Cluster, load_clusters
 from .resources import load_data
 from .zishu import zishu

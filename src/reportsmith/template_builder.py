@@ -43,7 +43,7 @@ def layout() -> dict[str, Any]:
     return load_data("layout.yaml")
 
 
-def _text_block_pt(lay: dict[str, Any]) -> tuple[float, float]:
+def text_block_pt(lay: dict[str, Any]) -> tuple[float, float]:
     """Width and height of the text block (版心) in points."""
     page, m = lay["page"], lay["page"]["margin_mm"]
     width = (page["width_mm"] - m["left"] - m["right"]) / 25.4 * 72
@@ -52,7 +52,7 @@ def _text_block_pt(lay: dict[str, Any]) -> tuple[float, float]:
 
 
 def _char_pitch_pt(lay: dict[str, Any]) -> float:
-    return _text_block_pt(lay)[0] / lay["page"]["grid"]["chars"]
+    return text_block_pt(lay)[0] / lay["page"]["grid"]["chars"]
 
 
 def _half_points(size: str) -> int:
@@ -180,7 +180,7 @@ def _page(document: Any, lay: dict[str, Any]) -> None:
     # A line grid of 22 lines per page. Not Word's character grid (linesAndChars):
     # LibreOffice gives each 三号 character two cells of it; 28 characters per line
     # come from the styles' slight negative tracking instead (see _style_element).
-    line_pitch = int(_text_block_pt(lay)[1] / page["grid"]["lines"] * 20)
+    line_pitch = int(text_block_pt(lay)[1] / page["grid"]["lines"] * 20)
     sect = section._sectPr
     for old in sect.findall(qn("w:docGrid")):
         sect.remove(old)

@@ -72,20 +72,9 @@ class Counts:
     chars_no_spaces: int
     chars_with_spaces: int
 
-    def __add__(self, other: "Counts") -> "Counts":
-        """Sum of two counts (of texts separated by a paragraph mark)."""
-        return Counts(
-            self.zishu + other.zishu,
-            self.hanzi + other.hanzi,
-            self.chars_no_spaces + other.chars_no_spaces,
-            self.chars_with_spaces + other.chars_with_spaces,
-        )
-
     def to_json(self) -> dict[str, int]:
+        """The four figures under the keys ``reportsmith count --json`` prints."""
         return asdict(self)
-
-
-ZERO = Counts(0, 0, 0, 0)
 
 
 def _escape_class_char(ch: str) -> str:
@@ -135,10 +124,3 @@ def zishu(text: str) -> int:
     """
     return count(text).zishu
 
-
-def count_many(texts: "list[str] | tuple[str, ...]") -> Counts:
-    """Counts of several paragraphs, as Word counts a document of them."""
-    total = ZERO
-    for t in texts:
-        total = total + count(t)
-    return total

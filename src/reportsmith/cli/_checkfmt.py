@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..checkresult import CheckResult
+from ..checkresult import CheckResult, TopicCoverage, furthest_from_budget
 from ..errors import EXIT_OK, EXIT_UNREADABLE, Finding, ReportsmithError, Severity, split_findings
 from ._common import console as _base_console
 
@@ -25,6 +25,7 @@ _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cya
 
 
 def console():
+    """The shared console, widened when printing to a pipe or a file."""
     c = _base_console()
     if not c.is_terminal:
         c.width = _PIPE_WIDTH
@@ -38,24 +39,45 @@ def _esc(text: str) -> str:
 
 
 def band_text(result: CheckResult) -> str:
+    """The band label, coloured."""
     return f"[{_BAND_STYLE[result.band]}]{result.band_label}[/]"
+
+
+# A heading against its suggested budget (SectionLength.balance): a guide, not a problem.
+_BALANCE = {"ok": "适中", "over": "[yellow]偏多[/]", "under": "[yellow]偏少[/]", "empty": "[red]空[/]", None: "—"}
 
 
 def print_lengths(result: CheckResult) -> None:
     """Per heading: 字数 beside the suggested budget, so a writer sees where to cut or add."""
     from rich.table import Table
 
-    table = Table(title="字数（按标题）", show_footer=True)
+    from ..outline import length_rule
+
+    tolerance = length_rule().heading_tolerance
+    table = Table(title="字数（按标题）", show_footer=True,
+                  caption=f"字数含标题行；建议字数仅作参考，与之相差 {tolerance:.0%} 以内为“适中”")
     table.add_column("标题", footer="正文合计")
     table.add_column("字数", justify="right", footer=str(result.zishu))
     table.add_column("建议字数", justify="right", footer=str(result.target))
     table.add_column("差额", justify="right", footer=f"{result.zishu - result.target:+d}")
-    table.add_column("状态", footer=band_text(result))
+    table.add_column("评价", footer=band_text(result))
     for s in result.sections:
         diff = f"{s.zishu - s.budget:+d}" if s.budget else ""
-        state = "有内容" if s.present else ("—" if not s.budget else "[red]空[/]")
-        table.add_row(_esc(s.numbered), str(s.zishu), str(s.budget or ""), diff, state)
+        table.add_row(_esc(s.numbered), str(s.zishu), str(s.budget or ""), diff, _BALANCE[s.balance])
     console().print(table)
+    over = result.zishu > result.target
+    strays = furthest_from_budget(result.sections, over) if result.band != "ok" and result.zishu else []
+    if strays:
+        names = "、".join(f"{_esc(s.numbered)}（{s.zishu - s.budget:+d}）" for s in strays)
+        console().print(f"{'可优先压缩' if over else '可优先补充'}：{names}")
+
+
+def _how(t: TopicCoverage) -> str:
+    """How a topic was found, in words: keyed, or the cue word in quotes."""
+    if t.how == "keyed":
+        return "按内容项标注"
+    cue = (t.how or "").removeprefix("cue:")
+    return cue if cue.startswith("“") else f"“{cue}”"
 
 
 def print_topics(result: CheckResult) -> None:
@@ -69,8 +91,7 @@ def print_topics(result: CheckResult) -> None:
     last = None
     for t in result.topics:
         if t.covered:
-            how = "按内容项标注" if t.how == "keyed" else f"“{(t.how or '').removeprefix('cue:')}”"
-            mark = f"[green]✓[/] {_esc(how)}"
+            mark = f"[green]✓[/] {_esc(_how(t))}"
         else:
             mark = "[red]✗ 未涉及[/]"
         table.add_row(_esc(t.heading) if t.heading != last else "", _esc(t.topic), mark)
@@ -114,6 +135,7 @@ def print_problems(findings: Sequence[Finding]) -> None:
 
 
 def verdict(result: CheckResult) -> str:
+    """The closing line: 字数 and band, coverage, and the number of findings of each kind."""
     groups = split_findings(result.findings)
     total = f"，全文 {result.total_zishu} 字" if result.total_zishu is not None else ""
     return (
@@ -124,6 +146,7 @@ def verdict(result: CheckResult) -> str:
 
 
 def result_json(result: CheckResult) -> dict[str, Any]:
+    """One report as JSON."""
     return result.to_json()
 
 
@@ -157,6 +180,7 @@ def print_many(outcomes: Sequence[Outcome], *, show_all: bool = False) -> None:
 
 
 def many_json(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
+    """A folder of reports as a JSON list; an unreadable file carries its error instead."""
     out = []
     for path, r in outcomes:
         if isinstance(r, ReportsmithError):

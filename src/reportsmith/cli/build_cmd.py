@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import click
 
-from ..errors import EXIT_OK, EXIT_PROBLEMS
+from ..errors import EXIT_OK, EXIT_PROBLEMS, InputError
 from ._common import handles_errors, out
+
+
+# Why a file could not be written or read, in words a user can act on (strerror is English).
+_WHY = {
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有访问权限",
+    errno.EROFS: "所在磁盘是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.ENOENT: "路径不存在",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EEXIST: "已有同名文件挡住了要创建的文件夹",
+    errno.EISDIR: "要写入的文件名已被一个文件夹占用",
+}
+
+
+def _os_error(exc: OSError, out_dir: Path) -> InputError:
+    """An OSError of a build as a Chinese message: writing under ``out_dir``, or reading an input."""
+    why = _WHY.get(exc.errno, exc.strerror or str(exc))
+    where = Path(exc.filename) if exc.filename else out_dir
+    if where == out_dir or out_dir in where.parents or where in out_dir.parents:
+        if where.suffix == ".part":  # the temporary file beside the report: name its folder instead
+            where = where.parent
+        return InputError(
+            f"无法写入输出文件：{why}",
+            file=where,
+            hint=f"请检查输出文件夹 {out_dir} 是否可写，或用 -o 指定另一个文件夹；如报告正在 Word/WPS 中打开，请先关闭",
+        )
+    return InputError(f"无法读取：{why}", file=where, hint="请检查该文件是否存在、是否有读取权限")
 
 
 @click.command("build", help="生成一个集群的 Word 总结报告（out/<账号>/<集群名称>2024年度总结报告.docx）。")
@@ -20,19 +49,13 @@ from ._common import handles_errors, out
 def build(folder: Path, out_dir: Path, template: Path | None, pdf: bool, bundle: bool) -> int:
     """Build the report of FOLDER; exit 0 built, 1 built with problems, 2 could not build."""
     from ..build import build as run_build
-    from ..errors import InputError
 
     if not folder.is_dir():
         raise InputError("填报文件夹不存在", file=folder, hint="请写 inputs/<账号>，如 inputs/whkjcyjq")
     try:
         result = run_build(folder, out_dir, template=template, pdf=pdf, bundle=bundle)
     except OSError as exc:
-        # Typically the output folder is read-only or the file is open in Word on Windows.
-        raise InputError(
-            f"无法写入输出文件：{exc.strerror or exc}",
-            file=exc.filename or out_dir,
-            hint="请检查输出文件夹是否可写；如报告正在 Word/WPS 中打开，请先关闭",
-        ) from None
+        raise _os_error(exc, out_dir) from None
     out(f"已生成：{result.docx}")
     if result.pdf is not None:
         out(f"已生成：{result.pdf}")

@@ -30,6 +30,8 @@ def clusters(query: str | None, as_json: bool, lint: bool) -> int:
 
     found = find_clusters(query)
     if not found:
+        if as_json:
+            emit_json([])  # a script still reads valid JSON
         click.echo(f"没有与“{query}”匹配的集群。可按账号（如 whkjcyjq）、名称片段（如 香菇）"
                    "或序号（如 国家级-3、省级-12）查找；不带参数列出全部。", err=True)
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from pathlib import Path
 
@@ -50,13 +51,16 @@ def read_text_source(source: str) -> str:
 
 
 def _decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), or UTF-16 with its BOM (Notepad's "Unicode")."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"内容不是 UTF-8 编码的文字（第 {exc.start} 字节处无法解码）",
+            f"内容不是 UTF-8 编码的文字（第 {exc.start + 1} 个字节无法解码）",
             file=name,
-            hint="请以 UTF-8 编码另存为 .txt，或直接统计 .docx 文件",
+            hint="GBK（ANSI）编码的文本请在记事本中“另存为”，编码选 UTF-8；或直接统计 .docx 文件",
         ) from None
 
 

@@ -77,11 +77,14 @@ def evidence(folder: Path, as_json: bool, max_size_mb: float | None) -> int:
         raise InputError("填报文件夹不存在", file=folder, hint="请写 inputs/<账号>，如 inputs/whkjcyjq")
     if not (folder / ev.FILE_NAME).exists():
         raise InputError("文件不存在", file=folder / ev.FILE_NAME, hint="用 reportsmith init 生成 evidence.yaml 模板，列出机构名单和佐证材料")
+    from ..pipeline import form_path
+
     form = None
-    if (folder / "form.yaml").exists():
+    fpath = form_path(folder)  # form.yaml, else a filled form.xlsx: the same form `reportsmith check` reads
+    if fpath is not None:
         from ..form import load_form
 
-        form, _ = load_form(folder / "form.yaml")  # the form's own problems belong to `reportsmith form`
+        form, _ = load_form(fpath)  # the form's own problems belong to `reportsmith form`
     max_bytes = int(max_size_mb * 1024 * 1024) if max_size_mb else None
     checklist = ev.build_checklist(folder, form, _report_texts(folder), max_bytes=max_bytes)
     if as_json:
@@ -90,6 +93,6 @@ def evidence(folder: Path, as_json: bool, max_size_mb: float | None) -> int:
         _print_table(checklist, str(folder / ev.FILE_NAME))
         out(checklist.count_line)
         if form is None:
-            out("未找到 form.yaml，未与统计报表核对机构数量。")
+            out("未找到统计报表（form.yaml 或 form.xlsx），未与统计报表核对机构数量。")
         _print_findings(checklist.findings)
     return exit_code_for(checklist.findings)

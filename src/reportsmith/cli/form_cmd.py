@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import click
@@ -86,13 +87,14 @@ def _print_table(results: list) -> None:
 @form.command(name="blank")
 @click.argument("account")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True, help="输出的 .xlsx 文件")
-@click.option("--year", type=int, default=2024, show_default=True, help="报表年度")
+@click.option("--year", type=click.IntRange(2000, 2100), default=2024, show_default=True, help="报表年度")
 @handles_errors
 def blank(account: str, output: Path, year: int) -> int:
     """为账号 ACCOUNT 的集群生成空白统计报表（Excel）：只有“数量”列可以填写。"""
     from ..formxlsx import write_xlsx
 
-    write_xlsx(output, account.strip(), year=year)
+    _check_output(output, ".xlsx")
+    _write(lambda: write_xlsx(output, account.strip().lower(), year=year), output)
     out(f"已生成空白统计报表：{output}（填好后可用 reportsmith form validate {output} 校验）")
     return 0
 
@@ -107,6 +109,7 @@ def docx(path: Path, output: Path) -> int:
     from ..form import check_form_file
     from ..formdocx import write_docx
 
+    _check_output(output, ".docx")
     data, findings = check_form_file(path)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     warnings = [f for f in findings if f.severity is Severity.WARNING]
@@ -115,6 +118,39 @@ def docx(path: Path, output: Path) -> int:
         return 1
     if warnings:
         print_findings(warnings, title="统计报表的警告（已生成 Word 表，请核对）")
-    write_docx(data, output)
+    _write(lambda: write_docx(data, output), output)
     out(f"已生成 Word 统计报表：{output}")
     return 0
+
+
+def _check_output(output: Path, suffix: str) -> None:
+    """Refuse an output path Excel/Word could not open, before any work is done."""
+    from ..errors import InputError
+
+    if output.is_dir():
+        raise InputError("输出路径是一个文件夹", file=output, hint=f"请在 -o 后写文件名，如 -o {output / ('统计报表' + suffix)}")
+    if output.suffix.lower() != suffix:
+        raise InputError(f"输出文件应以 {suffix} 结尾", file=output, hint=f"如 -o {output.with_suffix(suffix).name}")
+
+
+def _write(write, output: Path) -> None:
+    """Run ``write``; an operating-system refusal becomes an unreadable-output error (exit 2)."""
+    from ..errors import InputError
+
+    try:
+        write()
+    except OSError as exc:
+        # Typically a read-only folder, or on Windows the file is open in Excel/WPS/Word.
+        cause = _OS_CAUSES.get(exc.errno, exc.strerror or str(exc))
+        raise InputError(f"无法写入输出文件：{cause}", file=output,
+                         hint="请检查输出文件夹是否可写；如该文件正在 Excel/WPS/Word 中打开，请先关闭") from None
+
+
+_OS_CAUSES = {
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "文件夹只读",
+    errno.EEXIST: "路径中的某一级是文件而不是文件夹",
+    errno.ENOTDIR: "路径中的某一级是文件而不是文件夹",
+    errno.ENOSPC: "磁盘空间不足",
+}

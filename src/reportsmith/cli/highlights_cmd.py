@@ -28,7 +28,7 @@ def _indicator_json(ind) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（键：indicators、sentences、problems）")
 @handles_errors
 def highlights(folder: Path, as_json: bool) -> int:
-    """根据 FOLDER 中的统计报表 form.yaml（也可直接给出 form.yaml 或填好的 .xlsx）计算派生指标，
+    """根据 FOLDER 中的统计报表 form.yaml 或 form.xlsx（也可直接给出 form.yaml 或填好的 .xlsx）计算派生指标，
     并生成各标题下的数据句。"""
     from rich.markup import escape
     from rich.table import Table
@@ -38,13 +38,17 @@ def highlights(folder: Path, as_json: bool) -> int:
     from ..errors import InputError, exit_code_for
     from ..form import load_form
     from ..numfmt import format_derived
+    from ..pipeline import form_path
 
-    if folder.is_dir() and not (folder / "form.yaml").exists():
-        raise InputError(
-            "文件夹中没有统计报表 form.yaml",
-            file=folder,
-            hint="请先填写 form.yaml（可用 reportsmith init 生成），或直接指定 form.yaml / .xlsx 文件",
-        )
+    if folder.is_dir():
+        found = form_path(folder)  # the same choice as build and check: form.yaml, else form.xlsx
+        if found is None:
+            raise InputError(
+                "文件夹中没有统计报表 form.yaml 或 form.xlsx",
+                file=folder,
+                hint="请先填写 form.yaml（可用 reportsmith init 生成），或直接指定 form.yaml / .xlsx 文件",
+            )
+        folder = found
     form, findings = load_form(folder)
     inds = indicators.compute(form)
     sentences = hl.section_sentences(form)

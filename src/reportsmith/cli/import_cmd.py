@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import click
 
 from ..errors import InputError, exit_code_for
-from ._common import handles_errors, out, print_findings
+from ._common import handles_errors, out
+
+_WRITE_ERRORS = {
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "所在磁盘是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EEXIST: "路径中有一个同名文件挡住了要建的文件夹",
+    errno.ENOTDIR: "路径中有一个同名文件挡住了要建的文件夹",
+}
 
 
 @click.command("import")
@@ -20,16 +30,26 @@ from ._common import handles_errors, out, print_findings
 def import_(draft: Path, output: Path, account: str | None, force: bool) -> int:
     """把 Word 初稿（.docx）转换为 report.yaml。
 
-    各标题下的文字按段落写入；不能归入标题的文字放在文件末尾的“未归类”注释中，不会丢失。
+    各标题下的文字按段落写入；不能归入标题的文字放在文件末尾的“未归类”中，不会丢失。
+    退出码：0 已写入；1 已写入，但有需要处理的警告（如“未归类”文字）；2 初稿无法读取或无法写入。
     """
     from ..atomic import write_text
     from ..importer import import_docx
 
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError("输出文件应为 .yaml 文件", file=output, hint="例如 -o inputs/whkjcyjq/report.yaml")
     if output.exists() and not force:
         raise InputError("文件已存在，未覆盖", file=output, hint="确需覆盖请加 --force；或用 -o 指定另一个文件名")
     text, findings = import_docx(draft, account)
-    write_text(output, text)
+    try:
+        write_text(output, text)
+    except OSError as exc:
+        reason = _WRITE_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+        raise InputError(
+            f"无法写入 report.yaml：{reason}", file=output, hint="请换一个可写的输出路径，例如 -o inputs/whkjcyjq/report.yaml"
+        ) from None
     out(f"已写入 {output}")
-    if findings:
-        print_findings(findings, title=f"导入 {draft.name}")
+    # One line per finding: a table would cut the long messages that say where the text went.
+    for f in findings:
+        out(f"- {f.severity.label}：{f.text()}")
     return exit_code_for(findings)

@@ -14,7 +14,7 @@ from ._common import handles_errors, out
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("inputs"), show_default=True,
               help="在该文件夹下创建 账号/ 子文件夹")
 @click.option("--xlsx", is_flag=True, help="统计报表生成 Excel 表（form.xlsx），而不是 form.yaml")
-@click.option("--year", type=int, default=2024, show_default=True, help="报告年度")
+@click.option("--year", type=click.IntRange(2000, 2100), default=2024, show_default=True, help="报告年度")
 @click.option("--schema-dir", type=click.Path(path_type=Path), default=Path("schemas"), show_default=True,
               help="JSON Schema 所在文件夹（由 reportsmith schema 生成），写入文件首行供编辑器自动补全")
 @handles_errors
@@ -23,9 +23,15 @@ def init(account: str, out_dir: Path, xlsx: bool, year: int, schema_dir: Path) -
 
     已存在的文件不会被覆盖。
     """
+    from ..errors import InputError
     from ..scaffold import scaffold
 
-    result = scaffold(account, out_dir, year=year, xlsx=xlsx, schema_dir=schema_dir)
+    try:
+        result = scaffold(account, out_dir, year=year, xlsx=xlsx, schema_dir=schema_dir)
+    except OSError as exc:
+        # A read-only folder, or a file where the folder should be.
+        raise InputError(f"无法创建填报文件：{exc.strerror or exc}", file=exc.filename or out_dir,
+                         hint="请检查 -o 指定的文件夹是否可写，且其中没有与账号同名的文件") from None
     for p in result.written:
         out(f"已创建：{p}")
     for p in result.kept:

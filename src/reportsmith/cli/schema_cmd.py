@@ -25,18 +25,17 @@ def schema(out_dir: Path | None, only: str | None) -> int:
     from .. import schema as schema_mod
     from ..scaffold import SCHEMA_FILES
 
-    all_schemas = schema_mod.schemas()
-    if only:
-        all_schemas = {SCHEMA_FILES[only]: all_schemas[SCHEMA_FILES[only]]}
-    if out_dir is None:
-        if only:
-            click.echo(schema_mod.dumps(next(iter(all_schemas.values()))), nl=False)
-        else:
-            click.echo(schema_mod.dumps(all_schemas), nl=False)
-        return 0
-    from ..atomic import write_text
+    if out_dir is not None:
+        from ..errors import InputError
 
-    for name, data in all_schemas.items():
-        path = write_text(out_dir / name, schema_mod.dumps(data))
-        out(f"已写入：{path}")
+        try:
+            written = schema_mod.write_schemas(out_dir, only)
+        except OSError as exc:
+            raise InputError(f"无法写入 Schema 文件：{exc.strerror or exc}", file=exc.filename or out_dir,
+                             hint="请检查 -o 指定的文件夹是否可写；它不能是一个已有的文件") from None
+        for path in written:
+            out(f"已写入：{path}")
+        return 0
+    all_schemas = schema_mod.schemas()
+    click.echo(schema_mod.dumps(all_schemas[SCHEMA_FILES[only]] if only else all_schemas), nl=False)
     return 0
