@@ -112,6 +112,11 @@ ATTACKS = [
     "{{ 营业收入.__class__ }}",
     "{{ 营业收入.value.__class__ }}",
     "{{ 营业收入 | attr('__class__') }}",
+    "{{ 营业收入 | attr('x') }}",
+    "{{ 营业收入 | map(attribute='__class__') }}",
+    "{{ 营业收入 | 亿元 | attr('__globals__') }}",
+    "{{ 营业收入['__class__'] }}",
+    "{{ (营业收入).__class__.__base__ }}",
     "{{ lipsum.__globals__ }}",
     "{{ cycler.__init__.__globals__.os }}",
     "{% for c in ().__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
@@ -128,7 +133,6 @@ def test_python_internals_are_never_reached(attack):
     except FigureError:
         return
     assert result == attack  # left literal, not evaluated
-    assert "class" not in result.replace(attack, "")
 
 
 @pytest.mark.parametrize("name", ["__class__", "self", "lipsum", "cycler", "range", "namespace"])

@@ -141,7 +141,9 @@ def test_committed_schemas_are_what_the_command_generates_now() -> None:
     ``reportsmith schema -o schemas`` in the repository root and commit the result.
     """
     committed = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "schemas").glob("*.json")}
-    assert committed == {name: dumps(schema) for name, schema in schemas().items()}
+    assert committed == {name: dumps(schema) for name, schema in schemas().items()}, (
+        "schemas/ is stale: run `reportsmith schema -o schemas` in the repository root"
+    )
 
 
 # The YAML language server's modeline: a comment "# yaml-language-server: $schema=REF", where a

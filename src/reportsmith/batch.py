@@ -229,7 +229,7 @@ def _run_pool(items: list[BatchItem], jobs: int, template: Path, options: dict, 
 
 # Imported once by the fork server, so that workers start with them loaded instead of each
 # importing docxtpl, jinja2 and the rest anew.
-_PRELOAD = ["reportsmith._batchwork", "reportsmith.render", "reportsmith.pipeline", "reportsmith.check", "reportsmith.prose"]
+_PRELOAD = ["reportsmith._batchwork", "reportsmith.render", "reportsmith.pipeline", "reportsmith.check", "reportsmith.prose", "textstat"]
 
 
 def _context() -> Any:

@@ -63,9 +63,8 @@ def _cue_pattern(cue: str) -> regex.Pattern:
     return regex.compile(left + regex.escape(form) + right)
 
 
-def find_cue(paragraphs: Sequence[str], cues: Sequence[str]) -> str | None:
-    """The first of ``cues`` that occurs in one of ``paragraphs`` (never across two), or None."""
-    forms = [cue_form(p) for p in paragraphs]
+def _first_cue(forms: Sequence[str], cues: Sequence[str]) -> str | None:
+    """The first of ``cues`` found in one of the paragraphs (in cue form) — never across two."""
     return next((c for c in cues if any(_cue_pattern(c).search(f) for f in forms)), None)
 
 
@@ -74,14 +73,14 @@ def topic_coverage(section: AssembledSection | None, heading: outline.Heading) -
 
     The topic's own name counts as a cue, so a writer who names the topic covers it.
     """
-    paragraphs = section.printed_paragraphs if section else []
+    forms = [cue_form(p) for p in section.printed_paragraphs] if section else []
     keyed = section.keyed_topics if section else frozenset()
     out = []
     for topic in heading.topics:
         if topic.name in keyed:
             out.append(TopicCoverage(heading.title, topic.name, True, "keyed"))
             continue
-        cue = find_cue(paragraphs, (topic.name, *topic.cues))
+        cue = _first_cue(forms, (topic.name, *topic.cues))
         out.append(TopicCoverage(heading.title, topic.name, cue is not None, f"cue:{cue}" if cue else None))
     return out
 

@@ -50,7 +50,6 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import regex
-import textstat
 
 from .resources import load_data
 
@@ -81,6 +80,14 @@ def _escape_class_char(ch: str) -> str:
     return "\\" + ch if ch in "\\]-^[" else ch
 
 
+def _lexicon_count(text: str) -> int:
+    # Imported on first use: textstat loads a pronunciation dictionary when imported
+    # (about 0.6 s), which commands that never count should not pay for.
+    import textstat
+
+    return textstat.lexicon_count(text, removepunct=False)
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     """(East Asian, Han, invisible format char) patterns, built from data/zishu.yaml."""
@@ -107,7 +114,7 @@ def count(text: str) -> Counts:
     # Each East Asian character ends a run, so it becomes a separator; invisible format
     # characters are dropped so that they neither count nor split a run.
     remainder = east_asian.sub(" ", invisible.sub("", text))
-    runs = textstat.lexicon_count(remainder, removepunct=False) if remainder.strip() else 0
+    runs = _lexicon_count(remainder) if remainder.strip() else 0
     return Counts(
         zishu=n_east_asian + runs,
         hanzi=len(han.findall(text)),
