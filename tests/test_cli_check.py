@@ -122,3 +122,11 @@ def test_length_table_shows_where_to_cut(tmp_path: Path, capsys: pytest.CaptureF
     row = next(line for line in out.splitlines() if "一、集群总体情况" in line and "│" in line)
     assert "偏多" in row
     assert "可优先压缩：一、集群总体情况（+" in out
+
+
+def test_a_yaml_file_not_named_report_yaml_is_explained(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    draft = tmp_path / "初稿.yaml"
+    draft.write_text(report_yaml(total=3500), encoding="utf-8")
+    assert main(["check", str(draft)]) == 2
+    err = capsys.readouterr().err
+    assert "只能检查名为 report.yaml 的正文文件" in err and str(draft) in err

@@ -124,6 +124,15 @@ def test_reconciles_with_a_filled_excel_form_as_check_does(tmp_path, capsys):
     }
 
 
+def test_unreadable_report_skips_the_naming_rule_and_keeps_json_clean(tmp_path, capsys):
+    folder = _copy_demo(tmp_path, "whkjcyjq")
+    (folder / "report.yaml").write_text("cluster: [\n", encoding="utf-8")
+    assert main(["evidence", str(folder), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["count_line"] == "应附 12 项，已附 12 项，缺失 0 项"
+    assert "report.yaml 无法读取，未检查正文是否点名规划和政策文件" in captured.err
+
+
 def test_usage_doc_exists_and_shows_the_command():
     doc = (ROOT / "docs" / "usage" / "evidence.md").read_text(encoding="utf-8")
     assert "reportsmith evidence inputs/" in doc and "--json" in doc and "--max-size-mb" in doc

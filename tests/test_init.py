@@ -95,3 +95,15 @@ def test_unwritable_output_exits_2_in_chinese(tmp_path: Path, capsys: pytest.Cap
     assert main(["schema", "-o", str(blocker)]) == 2
     assert "无法写入 Schema 文件" in capsys.readouterr().err
     assert blocker.read_text(encoding="utf-8") == "a file where the folder should be\n"
+
+
+def test_every_command_the_scaffold_mentions_exists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    scaffold("whkjcyjq", tmp_path)
+    text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "whkjcyjq").iterdir())
+    mentioned = set(re.findall(r"reportsmith ([a-z]+(?: [a-z]+)?)", text))
+    assert "form validate" in mentioned and any(m.startswith("check") for m in mentioned)
+    for command in mentioned:
+        assert main([*command.split(), "--help"]) == 0, command
+    capsys.readouterr()

@@ -159,10 +159,11 @@ def _form_quietly(folder: Path) -> tuple[FormData | None, list[Finding]]:
 def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -> ClusterResult:
     from .build import output_path
     from .pipeline import load_and_assemble
+    from .check import check_assembled
     from .render import render_findings
 
     assembled, report = load_and_assemble(item.folder)
-    check = _check_assembled(assembled, report, item.folder)
+    check = check_assembled(assembled, report)
     docx = output_path(out, item.cluster, assembled.year)
     fingerprint = inputs_fingerprint(item.folder, item.cluster, engine)
     rebuilt = force or not _up_to_date(docx, fingerprint, pdf)
@@ -195,36 +196,6 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -
         res.evidence_missing = sum(1 for i in assembled.checklist.items if i.status != "已附")
     _count(res, findings)
     return res
-
-
-def _check_assembled(assembled: Any, report: Any, folder: Path) -> Any:
-    """The CheckResult ``check.check_inputs(folder)`` gives, from an assembly already made.
-
-    Uses ``check.check_assembled`` when the check module offers it; otherwise repeats
-    check_inputs' few steps here so that a report is assembled once, not twice.
-    """
-    import dataclasses
-
-    from . import check
-
-    if hasattr(check, "check_assembled"):
-        return check.check_assembled(assembled, report)
-    from .prose import check_prose
-
-    result = check.check_sections(assembled.sections, source=report.source, cluster=assembled.cluster.account)
-    lines = {title: s.line for title, s in report.sections.items()}
-    result.findings = [
-        dataclasses.replace(f, line=lines.get(f.key)) if f.file == report.source and f.key in lines and f.line is None else f
-        for f in result.findings
-    ]
-    result.source = str(folder)
-    result.findings += assembled.findings
-    if assembled.form is not None:
-        texts = {s.heading.title: "\n\n".join(s.paragraphs) for s in assembled.sections if s.paragraphs}
-        result.findings += check_prose(texts, assembled.form, file=report.source)
-    if assembled.checklist is not None:
-        result.findings += assembled.checklist.findings
-    return result
 
 
 def _count(res: ClusterResult, findings: list[Finding]) -> None:

@@ -16,6 +16,7 @@ from .docxout import text_run as _run
 
 
 def twips_mm(mm: float) -> int:
+    """Millimetres in twips (1/1440 inch), the unit of Word's page and table measures."""
     return round(mm * 1440 / 25.4)
 
 

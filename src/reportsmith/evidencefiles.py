@@ -76,7 +76,7 @@ def locate(folder: Path, written: str) -> tuple[Path | None, tuple[str, str] | N
     """
     text = normalize(written)
     if not text:
-        return None, ("路径为空", "请写文件的相对路径，如 evidence/文件名.pdf")
+        return None, ("路径为空", _RELATIVE)
     if _CONTROL.search(text):
         # "evidence\new.pdf" in double quotes: YAML turns "\n" into a line break.
         return None, ("路径中含换行、制表符等控制字符", "在双引号中写反斜杠会被当作转义，如 \\n 会变成换行；请去掉引号，或改用 / 分隔")

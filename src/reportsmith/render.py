@@ -26,10 +26,10 @@ from typing import Any
 from .assembled import Assembled
 from .docxout import save_deterministic
 from .errors import InputError, TemplateError
-from ._rendercontext import CONTEXT_VARIABLES, make_context
+from ._rendercontext import CONTEXT_VARIABLES, make_context, title_lines
 from .resources import default_template
 
-__all__ = ["CONTEXT_VARIABLES", "Renderer", "document_date", "make_context", "render_docx", "render_findings"]
+__all__ = ["CONTEXT_VARIABLES", "Renderer", "document_date", "make_context", "render_docx", "render_findings", "title_lines"]
 
 _DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
 _PARAGRAPH_START = re.compile(r"<w:p([ >])")

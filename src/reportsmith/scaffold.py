@@ -71,7 +71,7 @@ def form_yaml_text(cluster: Cluster, year: int, schema_ref: str | None = None) -
     lines = _schema_line(schema_ref, "form") + [
         f"# {cluster.name}（{cluster.code}）{year}年度创新型产业集群统计报表（附件2）",
         "# 每行一个指标：在冒号后填写数值；不填表示“未填”（不会当作 0）。金额单位为万元。",
-        "# 检查：reportsmith check 本文件夹（或 reportsmith form check form.yaml）",
+        "# 检查：reportsmith check 本文件夹（或 reportsmith form validate form.yaml）",
         f"cluster: {cluster.account}",
         f"year: {year}",
     ]

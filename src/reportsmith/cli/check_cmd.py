@@ -28,8 +28,14 @@ def _kind(path: Path) -> str:
         )
     if not path.exists():
         raise InputError("路径不存在", file=path, hint="请检查路径，例如 reportsmith check inputs/whkjcyjq")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        raise InputError(
+            "只能检查名为 report.yaml 的正文文件（统计报表和佐证材料随它所在的文件夹一起检查）",
+            file=path,
+            hint="请把正文改名为 report.yaml 放在 inputs/账号/ 中，再检查该文件夹；单独校验统计报表用 reportsmith form validate",
+        )
     raise InputError(
-        f"无法检查 {path.suffix or '该类型的'}文件",
+        f"无法检查 {path.suffix + ' ' if path.suffix else '该类型的'}文件",
         file=path,
         hint="请指定填报文件夹（含 report.yaml）、.docx 文件或存放 .docx 的文件夹；.doc 请先另存为 .docx",
     )

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
 
 import click
 
 from ..errors import exit_code_for
 from ._common import emit_json, handles_errors, out
+
+if TYPE_CHECKING:
+    from ..assembled import Checklist
+    from ..errors import Finding
 
 _STATUS_STYLE = {"已附": "green", "缺失": "yellow", "无效": "red"}
 
@@ -15,7 +20,8 @@ _STATUS_STYLE = {"已附": "green", "缺失": "yellow", "无效": "red"}
 def _report_texts(folder: Path) -> dict[str, str] | None:
     """Heading title → the writer's raw text, for the planning/policy naming rule.
 
-    An unreadable report.yaml is `reportsmith check`'s business: the rule is then skipped.
+    An unreadable report.yaml is `reportsmith check`'s business: the rule is then skipped,
+    and said so on stderr (stdout may be JSON).
     """
     path = folder / "report.yaml"
     if not path.exists():
@@ -26,12 +32,13 @@ def _report_texts(folder: Path) -> dict[str, str] | None:
     try:
         report = load_report(path)
     except ReportsmithError:
-        out(f"{path} 无法读取，未检查正文是否点名规划和政策文件（请用 reportsmith check 查看原因）。")
+        click.echo(f"注意：{path} 无法读取，未检查正文是否点名规划和政策文件（请用 reportsmith check 查看原因）。", err=True)
         return None
     return {title: "\n\n".join(b.text for b in s.blocks) for title, s in report.sections.items()}
 
 
-def _print_table(checklist, source: str) -> None:
+def _print_table(checklist: Checklist, source: str) -> None:
+    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
@@ -48,13 +55,11 @@ def _print_table(checklist, source: str) -> None:
                 str(i.seq), escape(i.category), escape(i.name), escape(i.level), escape(i.doc_no),
                 escape("\n".join(i.files)), f"[{style}]{escape(i.status_text)}[/]",
             )
-    from rich.console import Console
-
     # Wrap long names instead of cutting them: every file name must stay readable.
     Console(highlight=False).print(table)
 
 
-def _print_findings(findings) -> None:
+def _print_findings(findings: Sequence[Finding]) -> None:
     if not findings:
         out("未发现问题。")
         return
