@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo batch exits 1 because some demo clusters are drafts with problems by design;
+# only exit 2 (a cluster could not be built) fails the target.
 demo: $(STAMP)
-	$(BIN)/reportsmith demo
+	$(BIN)/reportsmith batch inputs -o out; status=$$?; [ $$status -le 1 ]
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider

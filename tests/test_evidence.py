@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
-def _folder(tmp_path: Path, yaml_text: str, files: dict[str, bytes] | None = None) -> Path:
+
+def make_folder(tmp_path: Path, yaml_text: str, files: dict[str, bytes] | None = None) -> Path:
+    """A cluster folder with this evidence.yaml and these files (relative path → bytes)."""
     folder = tmp_path / "whkjcyjq"
     (folder / "evidence").mkdir(parents=True)
     (folder / "evidence.yaml").write_text(yaml_text, encoding="utf-8")
@@ -43,7 +45,7 @@ INCUBATORS = "机构:\n" + _inst("甲孵化器", "省级及以上科技企业孵
 
 
 def test_counts_equal_give_no_count_finding(tmp_path):
-    folder = _folder(tmp_path, INCUBATORS, {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, INCUBATORS, {"evidence/a.pdf": PDF})
     form = FormData({"省级及以上科技企业孵化器": 2, "国家级科技企业孵化器": 0, "创新服务机构数": 2})
     cl = evidence.build_checklist(folder, form)
     assert _rules(cl, "evidence.count_mismatch") == []
@@ -51,7 +53,7 @@ def test_counts_equal_give_no_count_finding(tmp_path):
 
 
 def test_too_few_named_names_row_both_numbers_and_institutions(tmp_path):
-    folder = _folder(tmp_path, INCUBATORS, {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, INCUBATORS, {"evidence/a.pdf": PDF})
     form = FormData({"省级及以上科技企业孵化器": 3, "创新服务机构数": 2})
     (f,) = _rules(evidence.build_checklist(folder, form), "evidence.count_mismatch")
     assert f.key == "省级及以上科技企业孵化器" and (f.measured, f.limit) == (2, 3)
@@ -60,7 +62,7 @@ def test_too_few_named_names_row_both_numbers_and_institutions(tmp_path):
 
 
 def test_too_many_named_is_reported_against_row_and_total(tmp_path):
-    folder = _folder(tmp_path, INCUBATORS, {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, INCUBATORS, {"evidence/a.pdf": PDF})
     form = FormData({"省级及以上科技企业孵化器": 1, "创新服务机构数": 1})
     found = {f.key: f for f in _rules(evidence.build_checklist(folder, form), "evidence.count_mismatch")}
     assert set(found) == {"省级及以上科技企业孵化器", "创新服务机构数"}
@@ -76,20 +78,20 @@ def test_too_many_named_is_reported_against_row_and_total(tmp_path):
     ],
 )
 def test_national_incubator_counts_under_both_rows(tmp_path, entry):
-    folder = _folder(tmp_path, "机构:\n" + entry, {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, "机构:\n" + entry, {"evidence/a.pdf": PDF})
     form = FormData({"省级及以上科技企业孵化器": 1, "国家级科技企业孵化器": 1, "创新服务机构数": 1})
     assert _rules(evidence.build_checklist(folder, form), "evidence.count_mismatch") == []
 
 
 def test_provincial_incubator_does_not_count_as_national(tmp_path):
-    folder = _folder(tmp_path, INCUBATORS, {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, INCUBATORS, {"evidence/a.pdf": PDF})
     form = FormData({"省级及以上科技企业孵化器": 2, "国家级科技企业孵化器": 1, "创新服务机构数": 2})
     (f,) = _rules(evidence.build_checklist(folder, form), "evidence.count_mismatch")
     assert f.key == "国家级科技企业孵化器" and "名单中列出 0 个：（无）" in f.message
 
 
 def test_unfilled_rows_are_said_so(tmp_path):
-    folder = _folder(tmp_path, INCUBATORS, {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, INCUBATORS, {"evidence/a.pdf": PDF})
     cl = evidence.build_checklist(folder, FormData({"创新服务机构数": 2}))
     (named,) = _rules(cl, "evidence.count_unfilled")
     assert named.key == "省级及以上科技企业孵化器" and "未填" in named.message and "甲孵化器" in named.message
@@ -99,7 +101,7 @@ def test_unfilled_rows_are_said_so(tmp_path):
 
 def test_institution_of_no_listed_kind_counts_only_in_total(tmp_path):
     text = "机构:\n" + _inst("联合研发中心", "研发机构", "市级", None) + _inst("技术中心", "企业技术中心", "市级", None)
-    folder = _folder(tmp_path, text)
+    folder = make_folder(tmp_path, text)
     form = FormData({"研发机构": 2, "企业技术中心": 1})
     cl = evidence.build_checklist(folder, form)
     assert _rules(cl, "evidence.count_mismatch") == [] and cl.items == []
@@ -110,7 +112,7 @@ def test_institution_of_no_listed_kind_counts_only_in_total(tmp_path):
 
 def test_unknown_category_is_a_finding_with_line_and_did_you_mean(tmp_path):
     text = "机构:\n" + _inst("甲", "省级科技企业孵化器") + _inst("乙", "院士工作站", "部级")
-    folder = _folder(tmp_path, text, {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, text, {"evidence/a.pdf": PDF})
     cl = evidence.build_checklist(folder, None)
     entry = _rules(cl, "evidence.entry")
     assert [(f.line, f.severity) for f in entry] == [(3, Severity.ERROR), (8, Severity.ERROR)]
@@ -123,7 +125,7 @@ def test_unknown_category_is_a_finding_with_line_and_did_you_mean(tmp_path):
 
 def test_file_may_be_one_path_or_a_list(tmp_path):
     text = "规划:\n  - 名称: 《甲规划》\n    文件: [evidence/a.pdf, evidence/b.png]\n政策:\n  - 名称: 《乙措施》\n    文件: evidence/a.pdf\n"
-    folder = _folder(tmp_path, text, {"evidence/a.pdf": PDF, "evidence/b.png": PNG})
+    folder = make_folder(tmp_path, text, {"evidence/a.pdf": PDF, "evidence/b.png": PNG})
     ev = evidence.load_evidence(folder)
     assert ev.planning[0].files == ["evidence/a.pdf", "evidence/b.png"] and ev.policy[0].files == ["evidence/a.pdf"]
     cl = evidence.build_checklist(folder, None)
@@ -142,7 +144,7 @@ def test_items_numbered_in_group_order_and_city_level_without_file_left_out(tmp_
         + _inst("市级站", "院士工作站", "市级")
         + _inst("孵化器", "国家级科技企业孵化器", "国家级")
     )
-    cl = evidence.build_checklist(_folder(tmp_path, text, {"evidence/a.pdf": PDF}), None)
+    cl = evidence.build_checklist(make_folder(tmp_path, text, {"evidence/a.pdf": PDF}), None)
     assert [(i.seq, i.group, i.name) for i in cl.items] == [
         (1, "创新服务机构", "孵化器"),
         (2, "研发机构", "实验室"),
@@ -154,7 +156,7 @@ def test_items_numbered_in_group_order_and_city_level_without_file_left_out(tmp_
 
 
 def test_required_item_without_file_is_missing(tmp_path):
-    cl = evidence.build_checklist(_folder(tmp_path, "机构:\n" + _inst("甲", "院士工作站", "省级", None)), None)
+    cl = evidence.build_checklist(make_folder(tmp_path, "机构:\n" + _inst("甲", "院士工作站", "省级", None)), None)
     assert (cl.items[0].status, cl.items[0].reason) == ("缺失", "未列出文件")
     (f,) = _rules(cl, "evidence.missing")
     assert f.line == 2 and "文件:" in f.hint
@@ -179,7 +181,7 @@ BOTH_LISTED = (
     ],
 )
 def test_report_must_name_the_planning_and_policy_documents_it_claims(tmp_path, text, unnamed):
-    folder = _folder(tmp_path, BOTH_LISTED, {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, BOTH_LISTED, {"evidence/a.pdf": PDF})
     found = evidence.build_checklist(folder, None, {"（四）集群发展环境": text}).findings
     assert [f for f in found if f.rule != "evidence.report_names_document"] == []
     assert [f.message.rsplit("任何", 1)[1] for f in found] == [f"{g}文件的名称" for g in unnamed]
@@ -187,20 +189,20 @@ def test_report_must_name_the_planning_and_policy_documents_it_claims(tmp_path, 
 
 
 def test_naming_rule_reads_only_the_development_environment_heading(tmp_path):
-    folder = _folder(tmp_path, BOTH_LISTED, {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, BOTH_LISTED, {"evidence/a.pdf": PDF})
     texts = {"一、集群总体情况": "集群已纳入地方发展规划，并出台了专项政策。"}
     assert evidence.build_checklist(folder, None, texts).findings == []
 
 
 def test_claim_without_a_listed_document(tmp_path):
-    folder = _folder(tmp_path, "规划:\n  - 名称: 《甲市十四五规划纲要》\n    文件: evidence/a.pdf\n", {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, "规划:\n  - 名称: 《甲市十四五规划纲要》\n    文件: evidence/a.pdf\n", {"evidence/a.pdf": PDF})
     texts = {"集群发展环境": "集群已纳入《甲市十四五规划纲要》，出台《关于支持乙产业的若干措施》等专项政策。"}
     (f,) = evidence.build_checklist(folder, None, texts).findings
     assert f.rule == "evidence.claim_without_evidence" and "没有列出专项政策文件" in f.message and "“政策”" in f.hint
 
 
 def test_named_document_not_in_list_is_pointed_out(tmp_path):
-    folder = _folder(tmp_path, "规划:\n  - 名称: 《甲规划》\n    文件: evidence/a.pdf\n", {"evidence/a.pdf": PDF})
+    folder = make_folder(tmp_path, "规划:\n  - 名称: 《甲规划》\n    文件: evidence/a.pdf\n", {"evidence/a.pdf": PDF})
     texts = {"集群发展环境": "集群纳入《乙市产业发展规划》。"}
     (f,) = evidence.build_checklist(folder, None, texts).findings
     assert f.rule == "evidence.named_not_listed" and "《乙市产业发展规划》" in f.message
@@ -327,7 +329,7 @@ def test_an_empty_group_reads_none_in_the_appendix(tmp_path):
 
 
 def test_entry_that_is_not_a_mapping_and_foreign_cluster(tmp_path):
-    folder = _folder(tmp_path, "cluster: ycswcyjq\n机构:\n  - 光谷孵化器\n")
+    folder = make_folder(tmp_path, "cluster: ycswcyjq\n机构:\n  - 光谷孵化器\n")
     cl = evidence.build_checklist(folder, FormData(cluster="whkjcyjq"))
     entry = _rules(cl, "evidence.entry")
     assert [(f.line, f.message) for f in entry] == [(3, "“机构”第 1 项：应为键值对")]

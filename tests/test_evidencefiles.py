@@ -15,8 +15,7 @@ from reportsmith import evidence
 from reportsmith.errors import InputError, Severity
 from reportsmith.evidencefiles import safe_name
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+from test_evidence import PDF, PNG, make_folder as _folder  # one way to lay out a cluster folder
 
 # Every file this process opens while recording, seen through the interpreter's own audit
 # events (builtin open, io.open and os.open all raise "open"): proves refused files are never read.
@@ -57,15 +56,6 @@ def _zip(*members: str) -> bytes:
         for m in members:
             zf.writestr(m, "<x/>")
     return buf.getvalue()
-
-
-def _folder(tmp_path: Path, yaml_text: str, files: dict[str, bytes] | None = None) -> Path:
-    folder = tmp_path / "whkjcyjq"
-    (folder / "evidence").mkdir(parents=True)
-    (folder / "evidence.yaml").write_text(yaml_text, encoding="utf-8")
-    for name, data in (files or {}).items():
-        (folder / name).write_bytes(data)
-    return folder
 
 
 def _policies(*written: str) -> str:
