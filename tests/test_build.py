@@ -200,7 +200,7 @@ def test_cli_output_blocked_by_a_file_exits_2_with_a_chinese_message(folder, tmp
     (tmp_path / "out" / "whkjcyjq").write_text("not a folder")
     assert main(["build", str(folder), "-o", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert "无法写入输出文件" in err and "同名文件" in err and "-o" in err
+    assert "无法写入输出文件" in err and "是文件而不是文件夹" in err and "-o" in err
 
 
 def _as_nobody() -> list[str] | None:

@@ -25,7 +25,7 @@ from lxml import etree
 
 from ._docxbody import Paragraph, read_body, read_notes
 from ._docxstyles import child, parse_numbering, parse_styles, tag
-from .errors import InputError, UnsafeFileError
+from .errors import InputError, UnsafeFileError, os_error_reason
 from .resources import load_data
 
 __all__ = ["Limits", "SafeDocx", "DocxContent", "Paragraph", "open_docx", "read_docx", "main_story_text"]
@@ -179,7 +179,7 @@ def open_docx(path: str | Path, *, limits: Limits | None = None) -> SafeDocx:
     except FileNotFoundError:
         raise InputError("文件不存在", file=path, hint="请检查路径和文件名") from None
     except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror or exc}", file=path) from None
+        raise InputError(f"无法读取文件：{os_error_reason(exc)}", file=path) from None
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):

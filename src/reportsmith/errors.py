@@ -16,6 +16,7 @@ or row, what is wrong and how to fix it.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -103,6 +104,31 @@ def split_findings(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
 
 def exit_code_for(findings: Iterable[Finding]) -> int:
     return EXIT_PROBLEMS if any(f.is_problem for f in findings) else EXIT_OK
+
+
+# Why a file could not be read or written, in words a user can act on: the operating
+# system's own text (OSError.strerror) is English.
+_OS_REASONS = {
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有访问权限",
+    errno.EROFS: "所在磁盘是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.ENOENT: "路径不存在",
+    errno.ENOTDIR: "路径中有一级是文件而不是文件夹",
+    errno.EEXIST: "路径中有一级是文件而不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EBUSY: "文件正被其他程序占用",
+}
+
+
+def os_error_reason(exc: OSError) -> str:
+    """The cause of an ``OSError`` in Chinese (the system's text when no translation is known).
+
+    >>> os_error_reason(PermissionError(errno.EACCES, "Permission denied"))
+    '没有访问权限'
+    """
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 class ReportsmithError(Exception):

@@ -70,7 +70,7 @@ def load_and_assemble(folder: Path) -> tuple[Assembled, ReportInput]:
         raise InputError(
             f"文件夹中没有 {REPORT_FILE}",
             file=folder,
-            hint=f"请用 reportsmith init 账号 生成模板，或检查文件夹路径",
+            hint="请用 reportsmith init 账号 生成模板，或检查文件夹路径",
         )
     report = load_report(report_path)
     cluster = get_cluster(report.cluster, file=report.source)

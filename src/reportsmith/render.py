@@ -25,7 +25,7 @@ from typing import Any
 
 from .assembled import Assembled
 from .docxout import save_deterministic
-from .errors import InputError, TemplateError
+from .errors import InputError, TemplateError, os_error_reason
 from ._rendercontext import CONTEXT_VARIABLES, make_context, title_lines
 from .resources import default_template
 
@@ -95,7 +95,7 @@ class Renderer:
             self._data = self.template.read_bytes()
         except OSError as exc:
             raise InputError(
-                f"无法读取 Word 模板：{exc.strerror or exc}",
+                f"无法读取 Word 模板：{os_error_reason(exc)}",
                 file=self.template,
                 hint="请检查 --template 指定的路径；不指定时使用内置模板 templates/outline.docx",
             ) from None

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from .errors import InputError, os_error_reason
 
 
 @dataclass
@@ -49,6 +49,28 @@ def _walk(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None:
             _walk(item, sub, lines)
 
 
+# The YAML parser's problems in words a writer can act on, matched by a fragment of its
+# message (libyaml and the pure-Python parser word them differently).
+_PROBLEMS_ZH = (
+    (("cannot start any token",), "该行可能用了制表符（Tab）缩进或以“@”“`”开头；YAML 只能用空格缩进，特殊字符开头的文字请加引号"),
+    (("unknown escape character",), "双引号中的反斜杠“\\”被当作转义符；路径请改用“/”，或改用单引号"),
+    (("mapping values are not allowed",), "这里出现了“键: 值”形式的冒号；如果冒号是正文的一部分，请给整段文字加引号，或在键后写“|”换行缩进"),
+    (("expected ',' or ']'", "expected ',' or '}'"), "方括号或花括号没有配对"),
+    (("could not find expected ':'",), "缺少冒号“:”，或上一行的引号没有配对"),
+    (("expected <block end>", "did not find expected key"), "缩进不一致：同一层的键须对齐"),
+    (("undefined alias",), "文字中的“*”被当作 YAML 引用；请给这段文字加引号"),
+    (("unexpected end of stream",), "文件在引号或括号配对之前就结束了"),
+)
+
+
+def _problem_text(problem: str | None) -> str:
+    problem = problem or ""
+    for fragments, zh in _PROBLEMS_ZH:
+        if any(f in problem for f in fragments):
+            return zh
+    return problem
+
+
 def _check_duplicate_keys(node: yaml.Node, file: str) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -82,7 +104,7 @@ def parse_yaml(text: str, file: str | Path) -> tuple[Any, LineMap]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise InputError(
-            f"YAML 格式错误：{exc.problem or exc.context}",
+            f"YAML 格式错误：{_problem_text(exc.problem or exc.context)}",
             file=file,
             line=line,
             hint="请检查该行的缩进、冒号后的空格和引号是否成对；多段文字请在键后写“|”再换行缩进",
@@ -107,7 +129,7 @@ def load_yaml(path: str | Path) -> tuple[Any, LineMap]:
     except FileNotFoundError:
         raise InputError("文件不存在", file=path, hint="请检查路径，或用 reportsmith init 生成模板") from None
     except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror}", file=path) from None
+        raise InputError(f"无法读取文件：{os_error_reason(exc)}", file=path) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import errno
 from pathlib import Path
 
 import click
 
-from ..errors import EXIT_OK, EXIT_PROBLEMS, InputError
+from ..errors import EXIT_OK, EXIT_PROBLEMS, InputError, os_error_reason
 from ._common import handles_errors, out
-
-
-# Why a file could not be written or read, in words a user can act on (strerror is English).
-_WHY = {
-    errno.EACCES: "没有访问权限",
-    errno.EPERM: "没有访问权限",
-    errno.EROFS: "所在磁盘是只读的",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.ENOENT: "路径不存在",
-    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
-    errno.EEXIST: "已有同名文件挡住了要创建的文件夹",
-    errno.EISDIR: "要写入的文件名已被一个文件夹占用",
-}
 
 
 def _os_error(exc: OSError, out_dir: Path) -> InputError:
     """An OSError of a build as a Chinese message: writing under ``out_dir``, or reading an input."""
-    why = _WHY.get(exc.errno, exc.strerror or str(exc))
+    why = os_error_reason(exc)
     where = Path(exc.filename) if exc.filename else out_dir
     if where == out_dir or out_dir in where.parents or where in out_dir.parents:
         if where.suffix == ".part":  # the temporary file beside the report: name its folder instead

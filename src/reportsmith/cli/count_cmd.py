@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
+from ..errors import InputError, os_error_reason
 from ._common import emit_json, handles_errors, out
 
 # Formats that look like documents but that we cannot read: say so instead of counting bytes.
@@ -46,7 +46,7 @@ def read_text_source(source: str) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror}", file=path) from None
+        raise InputError(f"无法读取文件：{os_error_reason(exc)}", file=path) from None
     return _decode(data, str(path))
 
 

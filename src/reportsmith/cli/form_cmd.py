@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 from pathlib import Path
 
 import click
@@ -135,22 +134,14 @@ def _check_output(output: Path, suffix: str) -> None:
 
 def _write(write, output: Path) -> None:
     """Run ``write``; an operating-system refusal becomes an unreadable-output error (exit 2)."""
-    from ..errors import InputError
+    from ..errors import InputError, os_error_reason
 
     try:
         write()
     except OSError as exc:
         # Typically a read-only folder, or on Windows the file is open in Excel/WPS/Word.
-        cause = _OS_CAUSES.get(exc.errno, exc.strerror or str(exc))
+        cause = os_error_reason(exc)
         raise InputError(f"无法写入输出文件：{cause}", file=output,
                          hint="请检查输出文件夹是否可写；如该文件正在 Excel/WPS/Word 中打开，请先关闭") from None
 
 
-_OS_CAUSES = {
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "文件夹只读",
-    errno.EEXIST: "路径中的某一级是文件而不是文件夹",
-    errno.ENOTDIR: "路径中的某一级是文件而不是文件夹",
-    errno.ENOSPC: "磁盘空间不足",
-}

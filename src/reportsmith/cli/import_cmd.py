@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import errno
 from pathlib import Path
 
 import click
 
-from ..errors import InputError, exit_code_for
+from ..errors import InputError, exit_code_for, os_error_reason
 from ._common import handles_errors, out
-
-_WRITE_ERRORS = {
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "所在磁盘是只读的",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EEXIST: "路径中有一个同名文件挡住了要建的文件夹",
-    errno.ENOTDIR: "路径中有一个同名文件挡住了要建的文件夹",
-}
 
 
 @click.command("import")
@@ -44,7 +34,7 @@ def import_(draft: Path, output: Path, account: str | None, force: bool) -> int:
     try:
         write_text(output, text)
     except OSError as exc:
-        reason = _WRITE_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+        reason = os_error_reason(exc)
         raise InputError(
             f"无法写入 report.yaml：{reason}", file=output, hint="请换一个可写的输出路径，例如 -o inputs/whkjcyjq/report.yaml"
         ) from None

@@ -23,14 +23,14 @@ def init(account: str, out_dir: Path, xlsx: bool, year: int, schema_dir: Path) -
 
     已存在的文件不会被覆盖。
     """
-    from ..errors import InputError
+    from ..errors import InputError, os_error_reason
     from ..scaffold import scaffold
 
     try:
         result = scaffold(account, out_dir, year=year, xlsx=xlsx, schema_dir=schema_dir)
     except OSError as exc:
         # A read-only folder, or a file where the folder should be.
-        raise InputError(f"无法创建填报文件：{exc.strerror or exc}", file=exc.filename or out_dir,
+        raise InputError(f"无法创建填报文件：{os_error_reason(exc)}", file=exc.filename or out_dir,
                          hint="请检查 -o 指定的文件夹是否可写，且其中没有与账号同名的文件") from None
     for p in result.written:
         out(f"已创建：{p}")

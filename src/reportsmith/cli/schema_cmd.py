@@ -26,12 +26,12 @@ def schema(out_dir: Path | None, only: str | None) -> int:
     from ..scaffold import SCHEMA_FILES
 
     if out_dir is not None:
-        from ..errors import InputError
+        from ..errors import InputError, os_error_reason
 
         try:
             written = schema_mod.write_schemas(out_dir, only)
         except OSError as exc:
-            raise InputError(f"无法写入 Schema 文件：{exc.strerror or exc}", file=exc.filename or out_dir,
+            raise InputError(f"无法写入 Schema 文件：{os_error_reason(exc)}", file=exc.filename or out_dir,
                              hint="请检查 -o 指定的文件夹是否可写；它不能是一个已有的文件") from None
         for path in written:
             out(f"已写入：{path}")
