@@ -130,3 +130,16 @@ def test_a_yaml_file_not_named_report_yaml_is_explained(tmp_path: Path, capsys: 
     assert main(["check", str(draft)]) == 2
     err = capsys.readouterr().err
     assert "只能检查名为 report.yaml 的正文文件" in err and str(draft) in err
+
+
+def test_an_old_doc_file_or_a_folder_of_them_is_refused_with_save_as_docx(tmp_path, capsys):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    (tmp_path / "报告.doc").write_bytes(ole)
+    assert main(["check", str(tmp_path / "报告.doc")]) == 2
+    assert "另存为" in capsys.readouterr().err
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    (folder / "甲.wps").write_bytes(ole)
+    assert main(["check", str(folder)]) == 2
+    out = capsys.readouterr().out
+    assert "甲.wps" in out and "另存为" in out

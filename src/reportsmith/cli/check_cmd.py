@@ -10,16 +10,23 @@ from ..errors import InputError
 from ._common import emit_json, handles_errors
 
 
+def _is_submission(path: Path) -> bool:
+    # .doc / .wps are submissions too: the reader refuses them with "请另存为 .docx".
+    from ..submitted import SUBMITTED_SUFFIXES
+
+    return path.suffix.lower() in SUBMITTED_SUFFIXES and not path.name.startswith("~$")
+
+
 def _kind(path: Path) -> str:
     """``inputs`` (a folder with report.yaml), ``docx`` (one file) or ``docx-folder``."""
     if path.is_file() and path.name == "report.yaml":
         return "inputs"
-    if path.is_file() and path.suffix.lower() == ".docx":
+    if path.is_file() and _is_submission(path):
         return "docx"
     if path.is_dir():
         if (path / "report.yaml").is_file():
             return "inputs"
-        if any(p.suffix.lower() == ".docx" and not p.name.startswith("~$") for p in path.iterdir()):
+        if any(_is_submission(p) for p in path.iterdir() if p.is_file()):
             return "docx-folder"
         raise InputError(
             "文件夹中既没有 report.yaml，也没有 .docx 文件",
@@ -35,7 +42,7 @@ def _kind(path: Path) -> str:
             hint="请把正文改名为 report.yaml 放在 inputs/账号/ 中，再检查该文件夹；单独校验统计报表用 reportsmith form validate",
         )
     raise InputError(
-        f"无法检查 {path.suffix + ' ' if path.suffix else '该类型的'}文件",
+        f"无法检查{' ' + path.suffix + ' ' if path.suffix else '该类型的'}文件",
         file=path,
         hint="请指定填报文件夹（含 report.yaml）、.docx 文件或存放 .docx 的文件夹；.doc 请先另存为 .docx",
     )
