@@ -334,3 +334,14 @@ def test_entry_that_is_not_a_mapping_and_foreign_cluster(tmp_path):
     entry = _rules(cl, "evidence.entry")
     assert [(f.line, f.message) for f in entry] == [(3, "“机构”第 1 项：应为键值对")]
     assert _rules(cl, "evidence.cluster")[0].key == "cluster"
+
+
+def test_an_empty_list_against_a_form_with_institutions_is_one_warning():
+    from reportsmith.evidencerules import reconcile
+    from reportsmith.formdata import FormData
+
+    form = FormData(values={"创新服务机构数": 20, "省级及以上科技企业孵化器": 2, "研发机构": 13, "院士工作站": 2})
+    findings = reconcile([], form, file="evidence.yaml")
+    assert [f.rule for f in findings] == ["evidence.list_empty"]
+    assert "创新服务机构数 20 个、研发机构 13 个" in findings[0].message
+    assert findings[0].limit == 33

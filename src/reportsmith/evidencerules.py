@@ -158,7 +158,27 @@ def _compare(row: str, value: int | None, named: list[Named], file: str | None) 
 
 
 def reconcile(named: Sequence[Named], form: FormData, *, file: str | None = None) -> list[Finding]:
-    """Named institutions against the form, row by row and per total; 未填 rows are said so."""
+    """Named institutions against the form, row by row and per total; 未填 rows are said so.
+
+    An empty list against a form that reports institutions is one finding, not one per
+    row: the writer has a single thing to do, list them.
+    """
+    if not named:
+        reported = {t: form.get(t) for t in group_totals() if form.get(t)}
+        if reported:
+            detail = "、".join(f"{t} {v} 个" for t, v in reported.items())
+            return [
+                Finding(
+                    Severity.WARNING,
+                    "evidence.list_empty",
+                    f"统计报表填报了{detail}，但 evidence.yaml 的“机构”名单为空",
+                    file=file,
+                    key="机构",
+                    hint="附件2要求“附名单”：请在 evidence.yaml 的“机构”下逐个列出这些机构的名称、类别和级别",
+                    measured=0,
+                    limit=sum(int(v) for v in reported.values()),
+                )
+            ]
     findings: list[Finding] = []
     unfilled: list[str] = []
     for total in group_totals():
