@@ -128,3 +128,22 @@ def test_demo_folders_assemble(account: str) -> None:
     assert all(s.paragraphs for s in a.sections if not s.heading.is_container)
     assert all("{{" not in p for s in a.sections for p in s.paragraphs)
     assert a.checklist is not None and a.checklist.items
+
+
+def test_a_placeholder_under_data_sentences_names_only_the_topics_still_to_write(tmp_path):
+    import shutil
+
+    from reportsmith.check import topic_coverage
+    from reportsmith.pipeline import assemble
+
+    repo = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "hgswcyjq"
+    folder.mkdir()
+    shutil.copy(repo / "inputs" / "hgswcyjq" / "form.yaml", folder / "form.yaml")
+    (folder / "report.yaml").write_text("cluster: hgswcyjq\nyear: 2024\nsections: {}\n", encoding="utf-8")
+    section = next(s for s in assemble(folder).sections if s.heading.title == "集群创新能力建设情况")
+    assert section.highlights and not section.paragraphs
+    covered = {t.topic for t in topic_coverage(section, section.heading) if t.covered}
+    assert covered, "the demo form's data sentences cover some topics"
+    named = section.placeholder.removeprefix("【待补充：").removesuffix("】").split("、")
+    assert named == [t.name for t in section.heading.topics if t.name not in covered]

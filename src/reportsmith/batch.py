@@ -11,8 +11,10 @@ Restartable: beside each report a stamp (``.reportsmith-batch.json``) records th
 fingerprint of its inputs (every file of the cluster folder, the template, the package's
 code and data). A re-run renders only the reports whose fingerprint changed or whose
 output is missing or altered; the check itself always runs, so the summary is current.
-Outputs are written atomically; Ctrl-C cancels pending clusters and lets the running
-ones finish their (atomic) write; a killed worker fails the remaining clusters.
+Outputs are written atomically. Ctrl-C drops the clusters not yet started and lets the
+running ones finish their (atomic) write; a second Ctrl-C stops the workers at once (a
+worker stuck on a hung drive never finishes). A killed worker fails the remaining
+clusters. Either way temporary files are swept and no partial report survives.
 What a worker does with one cluster is in :mod:`reportsmith._batchwork`.
 """
 
@@ -164,11 +166,13 @@ def run_batch(
     clusters: Sequence[Cluster] | None = None,
     template: Path | None = None,
     summary: bool = True,
+    on_interrupt: Callable[[], None] | None = None,
 ) -> BatchResult:
     """Build and check every cluster; write the summary files; return every result.
 
     ``jobs`` defaults to the number of CPUs; with 1 the work runs in this process.
-    ``progress(done, total, result)`` is called after each cluster. Raises
+    ``progress(done, total, result)`` is called after each cluster; ``on_interrupt()``
+    when Ctrl-C arrives while workers are running, before waiting for them. Raises
     :class:`InputError` if ``inputs`` is not a folder or an ``only`` account is unknown,
     and the template's error if the template cannot be parsed — before anything is built.
     """
@@ -196,7 +200,7 @@ def run_batch(
         for item in items:
             record(work(item, **options))
     else:
-        _run_pool(items, jobs, template, options, record)
+        _run_pool(items, jobs, template, options, record, on_interrupt)
 
     ordered = [results[i.key] for i in items]
     result = BatchResult(inputs=inputs, out=out, clusters=ordered, strays=strays)
@@ -207,24 +211,45 @@ def run_batch(
     return result
 
 
-def _run_pool(items: list[BatchItem], jobs: int, template: Path, options: dict, record: Callable[[ClusterResult], None]) -> None:
+def _run_pool(
+    items: list[BatchItem],
+    jobs: int,
+    template: Path,
+    options: dict,
+    record: Callable[[ClusterResult], None],
+    on_interrupt: Callable[[], None] | None,
+) -> None:
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=init_worker, initargs=(template,))
-    pending: dict[Future, BatchItem] = {}
     try:
         pending = {pool.submit(work, item, **options): item for item in items}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                item = pending.pop(fut)
-                record(_outcome(fut, item))
+                record(_outcome(fut, pending.pop(fut)))
     except KeyboardInterrupt:
-        # Workers ignore SIGINT: the running ones finish their atomic write, the rest are dropped.
-        pool.shutdown(wait=True, cancel_futures=True)
-        sweep_partials(options["out"], [i.key for i in items])
+        if on_interrupt:
+            on_interrupt()
+        _stop(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    sweep_partials(options["out"], [i.key for i in items])
+        # A killed or stopped worker leaves its temporary file behind; nobody else removes it.
+        sweep_partials(options["out"], [i.key for i in items])
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """After Ctrl-C: drop the clusters not started and wait for the running ones (workers ignore SIGINT).
+
+    A second Ctrl-C while waiting terminates the workers: their writes are atomic, so what
+    they leave is only a temporary file, swept by the caller.
+    """
+    try:
+        pool.shutdown(wait=True, cancel_futures=True)
+    except KeyboardInterrupt:
+        # No public way to stop a pool's workers before Python 3.14 (terminate_workers).
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+        raise
 
 
 # Imported once by the fork server, so that workers start with them loaded instead of each

@@ -37,11 +37,13 @@ def date_text(date: dt.date | None) -> str:
     return f"{date.year}年{date.month}月{date.day}日" if date else ""
 
 
-def placeholder(heading: outline.Heading) -> str | None:
-    """The visible 【待补充：…】 text for an empty heading, naming the topics to write."""
-    if heading.is_container:
+def placeholder(heading: outline.Heading, covered: frozenset[str] = frozenset()) -> str | None:
+    """The visible 【待补充：…】 text for a heading without writer text, naming the topics
+    still to write (those the data sentences already cover are left out)."""
+    missing = [t.name for t in heading.topics if t.name not in covered]
+    if heading.is_container or not missing:
         return None
-    return "【待补充：" + "、".join(t.name for t in heading.topics) + "】"
+    return "【待补充：" + "、".join(missing) + "】"
 
 
 def writer_texts(sections: list[AssembledSection]) -> dict[str, str]:
@@ -89,6 +91,8 @@ def load_and_assemble(folder: Path) -> tuple[Assembled, ReportInput]:
         for s in sections:
             if s.heading.title not in report.no_highlights:
                 s.highlights = list(sentences.get(s.heading.title, []))
+            if s.highlights and not s.paragraphs:
+                s.placeholder = placeholder(s.heading, _covered_topics(s))
     assembled = Assembled(
         folder=folder,
         cluster=cluster,
@@ -110,6 +114,12 @@ def assemble(folder: Path) -> Assembled:
     text refers to unknown figures — all such problems of report.yaml in one error.
     """
     return load_and_assemble(folder)[0]
+
+
+def _covered_topics(section: AssembledSection) -> frozenset[str]:
+    from .check import topic_coverage
+
+    return frozenset(t.topic for t in topic_coverage(section, section.heading) if t.covered)
 
 
 def _sections(report: ReportInput, form: FormData | None) -> list[AssembledSection]:
