@@ -21,6 +21,8 @@ from reportsmith.form import form_yaml
 from reportsmith.formdata import FormData
 
 HEADER = "示例数据（虚构）：本文件中的数字均为演示用的虚构数据，不代表该集群的真实情况。"
+# Lets editors that read this comment complete and check the keys (see reportsmith schema).
+SCHEMA_LINE = "yaml-language-server: $schema=../../schemas/form.schema.json"
 # Clusters whose 四（一）/（二） rows must stay small: named institution lists match them.
 SMALL_INSTITUTIONS = {"whkjcyjq", "ycswcyjq", "szxgcyjq"}
 
@@ -233,7 +235,7 @@ def render(account: str) -> str:
     cluster = registry.get_cluster(account)
     cur = generate(account)
     data = FormData(values=cur, previous=_previous(account, cur), year=2024, cluster=account)
-    return form_yaml(data, comments=(HEADER, f"{cluster.name}（{cluster.code}）"))
+    return form_yaml(data, comments=(HEADER, f"{cluster.name}（{cluster.code}）", SCHEMA_LINE))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import errno
+import io
 import json
-import multiprocessing
 import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import docx
@@ -125,6 +132,11 @@ def test_unknown_only_account_is_refused_with_a_suggestion(tmp_path, capsys):
 
 
 NATIONAL = [c.account for c in load_clusters() if c.level == "国家级"][:6]
+STUCK = NATIONAL[2]  # the cluster whose input file hangs
+
+needs_fifo = pytest.mark.skipif(
+    not hasattr(os, "mkfifo") or not Path("/proc/self/fd").is_dir(), reason="needs named pipes and /proc (Linux)"
+)
 
 
 @pytest.fixture
@@ -135,35 +147,179 @@ def six_clusters(tmp_path):
     return inputs, tmp_path / "out"
 
 
-@pytest.mark.slow
+class HungFile:
+    """A file in a cluster folder whose reading never ends, like one on a hung network drive.
+
+    It is a named pipe. The batch reads every file of a cluster's folder (to fingerprint its
+    inputs), so the worker that takes this cluster blocks on it until the test releases it
+    (end of file) or kills the worker: while it blocks, that cluster is certainly unfinished
+    — no timing guesses.
+    """
+
+    def __init__(self, path: Path) -> None:
+        os.mkfifo(path)
+        self.path, self.fd = path, None
+
+    def wait_until_read(self, timeout: float = 60) -> list[int]:
+        """Block until a process has the pipe open for reading; return those processes' ids."""
+        deadline = time.monotonic() + timeout
+        while self.fd is None:
+            try:
+                self.fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)  # ENXIO while nobody reads
+            except OSError as exc:
+                assert exc.errno == errno.ENXIO and time.monotonic() < deadline, f"nobody opened {self.path}"
+                time.sleep(0.01)
+        while not (pids := self.readers()):
+            assert time.monotonic() < deadline, f"no process holds {self.path}"
+            time.sleep(0.01)
+        return pids
+
+    def readers(self) -> list[int]:
+        """Processes holding the pipe open for reading (not the test, which holds the writing end)."""
+        pids = []
+        for fd in Path("/proc").glob("[0-9]*/fd/*"):
+            with contextlib.suppress(OSError, ValueError):
+                if os.readlink(fd) != str(self.path):
+                    continue
+                info = Path("/proc", fd.parts[2], "fdinfo", fd.name).read_text()
+                flags = int(next(line.split()[1] for line in info.splitlines() if line.startswith("flags:")), 8)
+                if flags & os.O_ACCMODE == os.O_RDONLY:
+                    pids.append(int(fd.parts[2]))
+        return pids
+
+    def release(self) -> None:
+        """Let the reader go on: it sees the end of the file."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def make_plain(self) -> None:
+        """The drive is back: an ordinary file stands where the pipe was."""
+        self.release()
+        self.path.unlink()
+        self.path.write_text("会议纪要\n", encoding="utf-8")
+
+
+def assert_complete_reports(out: Path, result) -> None:
+    """No temporary file; every .docx opens; each built cluster has its report.
+
+    A cluster marked 无法生成 may still have a complete report: its worker can die after the
+    atomic rename and before it reports back. Its next run checks and, if needed, rebuilds it.
+    """
+    assert_no_partial_files(out)
+    built = {r.output for r in result.clusters if r.output}
+    assert built <= {f.relative_to(out).as_posix() for f in docx_files(out)}
+    failed = {r.key for r in result.clusters if r.status == "无法生成"}
+    assert {f.parent.name for f in docx_files(out) if f.relative_to(out).as_posix() not in built} <= failed
+
+
+@needs_fifo
 def test_a_killed_worker_fails_the_remaining_clusters_and_leaves_no_partial_docx(six_clusters):
     inputs, out = six_clusters
+    hung = HungFile(inputs / STUCK / "会议纪要.txt")
+    crash_leftover = out / NATIONAL[0] / ".报告.docx.k3j9.part"  # from an earlier run cut off by a power failure
+    crash_leftover.parent.mkdir(parents=True)
+    crash_leftover.write_bytes(b"PK\x03\x04")
+    errors: list[BaseException] = []
 
-    def kill_workers(done, total, res):
-        if done == 1:
-            for child in multiprocessing.active_children():
-                os.kill(child.pid, signal.SIGKILL)
+    def kill_the_stuck_worker() -> None:  # what the system does to a worker out of memory
+        try:
+            for pid in hung.wait_until_read():
+                os.kill(pid, signal.SIGKILL)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test thread below
+            errors.append(exc)
+            hung.release()
 
-    result = run_batch(inputs, out, jobs=2, only=NATIONAL, progress=kill_workers)
-    failed = [r for r in result.clusters if r.status == "无法生成"]
-    assert failed and all(r.message == KILLED_MESSAGE for r in failed)
+    killer = threading.Thread(target=kill_the_stuck_worker)
+    killer.start()
+    try:
+        result = run_batch(inputs, out, jobs=2, only=NATIONAL)
+    finally:
+        killer.join(timeout=90)
+        hung.release()
+    assert not errors, errors
+    by = {r.key: r for r in result.clusters}
+    assert by[STUCK].status == "无法生成" and by[STUCK].message == KILLED_MESSAGE and by[STUCK].output is None
+    assert all(r.message == KILLED_MESSAGE for r in result.clusters if r.status == "无法生成")
     assert result.exit_code == 2
-    assert_no_partial_files(out)
-    assert len(docx_files(out)) == sum(1 for r in result.clusters if r.output)
+    assert_complete_reports(out, result)
+    summary = {row["账号"]: row for row in csv.DictReader(io.StringIO((out / "summary.csv").read_text(encoding="utf-8-sig")))}
+    assert summary[STUCK]["状态"] == "无法生成" and summary[STUCK]["输出文件"] == ""
+
+    hung.make_plain()
     again = run_batch(inputs, out, jobs=2, only=NATIONAL)  # the restart completes the rest
     assert all(r.status != "无法生成" for r in again.clusters)
-    assert not any(r.rebuilt for r in again.clusters if r.key not in {f.key for f in failed})
+    assert not any(r.rebuilt for r in again.clusters if by[r.key].output)
+    assert_complete_reports(out, again)
 
 
-@pytest.mark.slow
-def test_ctrl_c_stops_cleanly_without_partial_files(six_clusters):
+def start_batch(inputs: Path, out: Path, log: Path) -> subprocess.Popen:
+    """``reportsmith batch`` in its own process group, as a terminal runs it (Ctrl-C goes to the group)."""
+    cmd = [sys.executable, "-m", "reportsmith", "batch", str(inputs), "-o", str(out), "--jobs", "2", "--only", ",".join(NATIONAL)]
+    with log.open("wb") as fh:
+        return subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_for_text(log: Path, text: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text(encoding="utf-8", errors="replace"):
+        assert proc.poll() is None, f"exited {proc.returncode} before printing {text!r}: {log.read_text(encoding='utf-8')}"
+        assert time.monotonic() < deadline, f"{text!r} not printed: {log.read_text(encoding='utf-8')}"
+        time.sleep(0.02)
+
+
+def live_processes(group: int) -> list[str]:
+    """Processes of a process group that are still running (zombies waiting to be reaped do not count)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            comm_end = (text := stat.read_text()).rindex(")")
+            state, _ppid, pgrp = text[comm_end + 2 :].split()[:3]
+            if int(pgrp) == group and state != "Z":
+                alive.append(text[: comm_end + 1])
+    return alive
+
+
+def assert_group_ends(group: int, timeout: float = 20) -> None:
+    """The fork server and the workers leave soon after the batch itself (they notice its exit)."""
+    deadline = time.monotonic() + timeout
+    while alive := live_processes(group):
+        assert time.monotonic() < deadline, f"still running after the batch exited: {alive}"
+        time.sleep(0.05)
+
+
+def ctrl_c(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGINT)  # what the terminal does: the whole foreground group
+
+
+@needs_fifo
+@pytest.mark.parametrize("presses", [1, 2], ids=["ctrl-c", "ctrl-c-twice"])
+def test_ctrl_c_stops_the_batch_cleanly(six_clusters, tmp_path, presses):
+    """Once: the running report is finished, the rest dropped. Twice: the stuck worker is stopped at once."""
     inputs, out = six_clusters
-
-    def interrupt(done, total, res):
-        raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run_batch(inputs, out, jobs=2, only=NATIONAL, progress=interrupt)
+    hung = HungFile(inputs / STUCK / "会议纪要.txt")
+    log = tmp_path / "batch.log"
+    proc = start_batch(inputs, out, log)
+    try:
+        hung.wait_until_read()  # the batch is running and cannot finish by itself
+        ctrl_c(proc)
+        wait_for_text(log, "再按一次 Ctrl-C 立即停止", proc)
+        if presses == 1:
+            hung.release()
+        else:
+            ctrl_c(proc)
+        assert proc.wait(timeout=60) == 130
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # only if the test failed half-way
+        hung.release()
+    printed = log.read_text(encoding="utf-8")
+    assert "已中止" in printed and "Traceback" not in printed
+    assert_group_ends(proc.pid)
     assert_no_partial_files(out)
-    assert not (out / "summary.csv").exists()
-    assert not multiprocessing.active_children()
+    assert not (out / "summary.csv").exists() and not (out / "manifest.json").exists()
+    stuck_report = list((out / STUCK).glob("*.docx"))
+    assert len(stuck_report) == (1 if presses == 1 else 0)  # once: the running report was written out
+    hung.make_plain()
+    again = run_batch(inputs, out, jobs=1, only=NATIONAL)
+    assert all(r.status != "无法生成" for r in again.clusters)

@@ -35,7 +35,7 @@ def test_demo_with_a_gap_exits_1_and_names_the_missing_file(tmp_path, capsys):
     assert main(["evidence", str(folder)]) == 1
     out = capsys.readouterr().out
     assert "缺失 1 项" in out
-    assert "evidence.yaml:66" in out and "“evidence/医用材料工程中心认定.pdf”缺失：文件不存在" in out
+    assert "evidence.yaml:67" in out and "“evidence/医用材料工程中心认定.pdf”缺失：文件不存在" in out
 
 
 def test_json_output_matches_the_checklist(tmp_path, capsys):

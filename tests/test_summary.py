@@ -38,7 +38,8 @@ def batch(tmp_path_factory):
     inputs, out = root / "inputs", root / "out"
     for a in COMPLETE:
         shutil.copytree(DEMO / a, inputs / a)
-    shutil.copytree(DEMO / "xyqccyjq", inputs / "xyqccyjq")  # a form without a report: 未提交
+    (inputs / "xyqccyjq").mkdir(parents=True)  # a form without a report: 未提交
+    shutil.copy(DEMO / "xyqccyjq" / "form.yaml", inputs / "xyqccyjq" / "form.yaml")
     short = shutil.copytree(DEMO / SHORT, inputs / SHORT)  # its demo form, and a report:
     report = yaml.safe_load((DEMO / "whkjcyjq" / "report.yaml").read_text(encoding="utf-8"))
     report["cluster"] = SHORT

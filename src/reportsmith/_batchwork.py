@@ -218,7 +218,8 @@ def _convert_pdf(docx: Path) -> list[Finding]:
 # --- restart: fingerprints and stamps ---------------------------------------------------------
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks (reports and evidence files can be large)."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(_HASH_CHUNK):
@@ -232,8 +233,8 @@ def engine_fingerprint(template: Path) -> str:
     package = Path(__file__).resolve().parent
     for p in sorted(package.rglob("*")):
         if p.suffix in (".py", ".yaml") and p.is_file() and "__pycache__" not in p.parts:
-            h.update(p.relative_to(package).as_posix().encode() + b"\0" + _sha256_file(p).encode())
-    h.update(b"template\0" + _sha256_file(Path(template)).encode())
+            h.update(p.relative_to(package).as_posix().encode() + b"\0" + sha256_file(p).encode())
+    h.update(b"template\0" + sha256_file(Path(template)).encode())
     return h.hexdigest()
 
 
@@ -249,7 +250,7 @@ def inputs_fingerprint(folder: Path, cluster: Cluster, engine: str) -> str:
         for name in sorted(files):
             p = Path(root) / name
             rel = p.relative_to(folder).as_posix()
-            digest = f"link:{os.readlink(p)}" if p.is_symlink() else _sha256_file(p)
+            digest = f"link:{os.readlink(p)}" if p.is_symlink() else sha256_file(p)
             h.update(rel.encode() + b"\0" + digest.encode() + b"\n")
     return h.hexdigest()
 
@@ -261,10 +262,10 @@ def _stamp_path(docx: Path) -> Path:
 def _up_to_date(docx: Path, fingerprint: str, pdf: bool) -> bool:
     try:
         stamp = json.loads(_stamp_path(docx).read_text(encoding="utf-8"))
-        if stamp.get("inputs") != fingerprint or stamp.get("docx") != _sha256_file(docx):
+        if stamp.get("inputs") != fingerprint or stamp.get("docx") != sha256_file(docx):
             return False
         if pdf:
-            return stamp.get("pdf") == _sha256_file(docx.with_suffix(".pdf"))
+            return stamp.get("pdf") == sha256_file(docx.with_suffix(".pdf"))
         return True
     except (OSError, ValueError, AttributeError):
         return False
@@ -272,7 +273,7 @@ def _up_to_date(docx: Path, fingerprint: str, pdf: bool) -> bool:
 
 def _write_stamp(docx: Path, fingerprint: str) -> None:
     pdf = docx.with_suffix(".pdf")
-    stamp = {"inputs": fingerprint, "docx": _sha256_file(docx), "pdf": _sha256_file(pdf) if pdf.is_file() else None}
+    stamp = {"inputs": fingerprint, "docx": sha256_file(docx), "pdf": sha256_file(pdf) if pdf.is_file() else None}
     write_text(_stamp_path(docx), json.dumps(stamp, indent=1, sort_keys=True) + "\n")
 
 

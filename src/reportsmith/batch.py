@@ -62,6 +62,8 @@ __all__ = [
 
 Progress = Callable[[int, int, ClusterResult], None]
 
+STATUSES = (STATUS_BUILT, STATUS_PROBLEMS, STATUS_FAILED, STATUS_MISSING)
+
 KILLED_MESSAGE = (
     "处理进程意外退出（可能内存不足或被系统终止），本集群的报告未生成，也没有留下不完整的文件；"
     "请重新运行 reportsmith batch，已生成且输入未变的报告不会重复生成"
@@ -91,7 +93,12 @@ class BatchResult:
     files: dict[str, Path] = field(default_factory=dict)  # summary name → path
 
     def count(self, status: str) -> int:
+        """How many clusters have ``status``."""
         return sum(1 for r in self.clusters if r.status == status)
+
+    def counts_text(self) -> str:
+        """``已生成 2 个，有问题 1 个，无法生成 0 个，未提交 45 个``."""
+        return "，".join(f"{s} {self.count(s)} 个" for s in STATUSES)
 
     @property
     def exit_code(self) -> int:
@@ -107,7 +114,7 @@ class BatchResult:
             "inputs": str(self.inputs),
             "out": str(self.out),
             "exit_code": self.exit_code,
-            "counts": {s: self.count(s) for s in (STATUS_BUILT, STATUS_PROBLEMS, STATUS_FAILED, STATUS_MISSING)},
+            "counts": {s: self.count(s) for s in STATUSES},
             "clusters": [r.to_json() for r in self.clusters],
             "strays": [{"folder": s.folder, "suggestion": s.suggestion, "message": s.text()} for s in self.strays],
             "files": {k: str(v) for k, v in self.files.items()},
@@ -196,11 +203,15 @@ def run_batch(
 
     # 未提交 clusters go to the workers too: reading their forms is work worth sharing out.
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items) or 1))
-    if jobs == 1:
-        for item in items:
-            record(work(item, **options))
-    else:
-        _run_pool(items, jobs, template, options, record, on_interrupt)
+    try:
+        if jobs == 1:
+            for item in items:
+                record(work(item, **options))
+        else:
+            _run_pool(items, jobs, template, options, record, on_interrupt)
+    finally:
+        # A killed or stopped worker (or an earlier crash) leaves its temporary file behind.
+        sweep_partials(out, [i.key for i in items])
 
     ordered = [results[i.key] for i in items]
     result = BatchResult(inputs=inputs, out=out, clusters=ordered, strays=strays)
@@ -232,9 +243,7 @@ def _run_pool(
         _stop(pool)
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        # A killed or stopped worker leaves its temporary file behind; nobody else removes it.
-        sweep_partials(options["out"], [i.key for i in items])
+        pool.shutdown(wait=True, cancel_futures=True)  # every worker has exited: sweeping is safe
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -10,7 +10,6 @@ into ``汇总.xlsx`` and into the sheet 全省合计 of summary.xlsx.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from decimal import Decimal
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import rollup
+from ._batchwork import STATUS_BUILT, STATUS_FAILED, STATUS_MISSING, STATUS_PROBLEMS, sha256_file
 from .atomic import write_text
 from .numfmt import format_percent
 
@@ -31,7 +31,7 @@ COLUMNS = ("级别", "序号", "集群名称", "依托单位", "账号", "状态
            "佐证缺失数", "表单错误数", "警告数", "输出文件")  # fmt: skip
 CSV_NAME, XLSX_NAME, HTML_NAME, MANIFEST_NAME = "summary.csv", "summary.xlsx", "index.html", "manifest.json"
 SHEET_NAME = "汇总"
-_STATUS_ORDER = ("无法生成", "有问题", "未提交", "已生成")
+_STATUS_ORDER = (STATUS_FAILED, STATUS_PROBLEMS, STATUS_MISSING, STATUS_BUILT)  # sorting: worst first
 
 
 def coverage_ratio(res: "ClusterResult") -> Decimal | None:
@@ -68,7 +68,7 @@ def summary_rows(result: "BatchResult") -> list[dict[str, Any]]:
                 "缺失主题": missing_topics_text(r) or None,
                 "佐证缺失数": r.evidence_missing,
                 "表单错误数": r.form_errors,
-                "警告数": r.warnings if r.status != "无法生成" else None,
+                "警告数": r.warnings if r.status != STATUS_FAILED else None,
                 "输出文件": r.output,
             }
         )
@@ -142,14 +142,6 @@ def _write_xlsx(rows: list[dict[str, Any]], roll: rollup.Rollup, path: Path) -> 
     return rollup.save_workbook(wb, path, year=roll.year)
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def write_manifest(result: "BatchResult", summary_files: list[Path]) -> Path:
     """``manifest.json``: every output (reports and summary files), path relative to out/ and SHA-256, sorted."""
     out = result.out
@@ -158,7 +150,7 @@ def write_manifest(result: "BatchResult", summary_files: list[Path]) -> Path:
         for rel in (r.output, r.pdf):
             if rel and (out / rel).is_file():
                 paths.add(out / rel)
-    entries = sorted(({"path": p.relative_to(out).as_posix(), "sha256": sha256_of(p)} for p in paths), key=lambda e: e["path"])
+    entries = sorted(({"path": p.relative_to(out).as_posix(), "sha256": sha256_file(p)} for p in paths), key=lambda e: e["path"])
     text = json.dumps({"files": entries}, ensure_ascii=False, indent=2) + "\n"
     return write_text(out / MANIFEST_NAME, text)
 
@@ -210,7 +202,7 @@ def _cell(column: str, value: Any, res: "ClusterResult", index: int) -> str:
 
 def index_html(result: "BatchResult", rows: list[dict[str, Any]], year: int) -> str:
     """One self-contained page: counts, stray folders, and the sortable table with each row's problems."""
-    counts = "，".join(f"{s} {result.count(s)} 个" for s in ("已生成", "有问题", "无法生成", "未提交"))
+    counts = result.counts_text()
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',

@@ -34,21 +34,27 @@ def batch(inputs: Path, out_dir: Path, jobs: int | None, pdf: bool, only: tuple[
     """
     from ..batch import run_batch
 
-    if as_json:
-        result = run_batch(inputs, out_dir, jobs=jobs, only=list(only), pdf=pdf, force=force, template=template)
-        emit_json(result.to_json())
-        return result.exit_code
+    options = dict(jobs=jobs, only=list(only), pdf=pdf, force=force, template=template, on_interrupt=_stopping)
     try:
-        if is_terminal():
-            result = _with_progress_bar(inputs, out_dir, jobs, list(only), pdf, force, template)
+        if as_json:
+            result = run_batch(inputs, out_dir, **options)
+        elif is_terminal():
+            result = _with_progress_bar(inputs, out_dir, options)
         else:
-            result = run_batch(inputs, out_dir, jobs=jobs, only=list(only), pdf=pdf, force=force, template=template,
-                               progress=_plain_line)  # fmt: skip
+            result = run_batch(inputs, out_dir, progress=_plain_line, **options)
     except KeyboardInterrupt:
-        click.echo("已中止：未开始的集群没有生成；已生成的报告完整保留，再次运行时不会重复生成。", err=True)
+        click.echo("已中止：未开始的集群没有生成，汇总表未更新；已生成的报告完整保留，没有留下不完整的文件。"
+                   "再次运行同一命令即可继续，已生成且输入未变的报告不会重复生成。", err=True)  # fmt: skip
         return 130
-    _print_result(result)
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        _print_result(result)
     return result.exit_code
+
+
+def _stopping() -> None:
+    click.echo("收到 Ctrl-C，正在停止：未开始的集群不再处理，正在生成的报告写完即停（通常几秒）；再按一次 Ctrl-C 立即停止。", err=True)
 
 
 def _line(res: Any) -> str:
@@ -64,7 +70,7 @@ def _plain_line(done: int, total: int, res: Any) -> None:
     out(f"[{done}/{total}] {_line(res)}")
 
 
-def _with_progress_bar(inputs, out_dir, jobs, only, pdf, force, template):
+def _with_progress_bar(inputs: Path, out_dir: Path, options: dict[str, Any]) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..batch import run_batch
@@ -76,17 +82,16 @@ def _with_progress_bar(inputs, out_dir, jobs, only, pdf, force, template):
         def step(done: int, total: int, res: Any) -> None:
             bar.update(task, completed=done, total=total, description=f"生成报告 {res.key}")
 
-        return run_batch(inputs, out_dir, jobs=jobs, only=only, pdf=pdf, force=force, template=template, progress=step)
+        return run_batch(inputs, out_dir, progress=step, **options)
 
 
 def _print_result(result: Any) -> None:
+    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from ..numfmt import format_percent
     from ..summary import coverage_ratio
-
-    from rich.console import Console
 
     # Piped output has no width; a wide fixed one keeps each cluster on one line for logs and grep.
     c = console() if is_terminal() else Console(highlight=False, width=160, no_color=True)
@@ -113,8 +118,7 @@ def _print_result(result: Any) -> None:
                 c.print(f"[yellow]有问题[/] {escape(r.key)}：……另有 {len(problems) - _SHOWN} 条，见汇总页面")
     for s in result.strays:
         c.print(f"[red]未处理[/] {escape(s.text())}")
-    counts = "，".join(f"{s} {result.count(s)} 个" for s in ("已生成", "有问题", "无法生成", "未提交"))
-    c.print(f"共 {len(result.clusters)} 个集群：{counts}。")
+    c.print(f"共 {len(result.clusters)} 个集群：{result.counts_text()}。")
     if "index" in result.files:
         c.print(f"汇总页面：{escape(str(result.files['index']))}（用浏览器打开）；汇总表：{escape(str(result.files['xlsx']))}")
 
