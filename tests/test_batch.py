@@ -131,6 +131,26 @@ def test_unknown_only_account_is_refused_with_a_suggestion(tmp_path, capsys):
     assert "nosuch" in capsys.readouterr().err
 
 
+def test_unusable_output_locations_give_a_clear_message(tmp_path, capsys):
+    inputs = tmp_path / "inputs"
+    clone("whkjcyjq", inputs)
+    (tmp_path / "out.txt").write_text("", encoding="utf-8")
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out.txt"), "--only", "whkjcyjq"]) == 2
+    err = capsys.readouterr().err
+    assert "输出文件夹" in err and "out.txt" in err and "Traceback" not in err
+    out = tmp_path / "out"
+    (out / "summary.csv").mkdir(parents=True)  # something holds the summary's place
+    blocked = run_batch(inputs, tmp_path / "out2", jobs=1, only=["whkjcyjq"], summary=False)
+    (tmp_path / "out2" / blocked.clusters[0].output).unlink()
+    (tmp_path / "out2" / blocked.clusters[0].output).mkdir()  # …and here the report's place
+    again = run_batch(inputs, tmp_path / "out2", jobs=1, only=["whkjcyjq"], summary=False)
+    assert again.clusters[0].status == "无法生成" and "同名文件夹" in again.clusters[0].message
+    assert ".part" not in again.clusters[0].message and blocked.clusters[0].output in again.clusters[0].message
+    assert main(["batch", str(inputs), "-o", str(out), "--only", "whkjcyjq"]) == 2
+    err = capsys.readouterr().err
+    assert "汇总文件" in err and "summary.csv" in err and "同名文件夹" in err and "Traceback" not in err
+
+
 NATIONAL = [c.account for c in load_clusters() if c.level == "国家级"][:6]
 STUCK = NATIONAL[2]  # the cluster whose input file hangs
 

@@ -65,3 +65,19 @@ def test_set_fonts_replaces_theme_fonts():
     assert east_asian_font(style) == "黑体"
     attrs = {k.split("}")[1]: v for k, v in rpr.find(qn("w:rFonts")).attrib.items()}
     assert attrs == {"ascii": "Times New Roman", "hAnsi": "Times New Roman", "cs": "Times New Roman", "eastAsia": "黑体"}
+
+
+def test_one_pass_save_equals_save_then_rezip(tmp_path):
+    from reportsmith.docxout import set_core_properties
+
+    when = datetime(2024, 12, 31)
+    d = docx.Document()
+    d.add_paragraph("正文 A&B")
+    d.sections[0].footer.paragraphs[0].text = "页脚"
+    set_core_properties(d, when, title="标题")
+    buf = io.BytesIO()
+    d.save(buf)
+    reuse = {p.partname.membername: p.blob for p in d.part.package.parts if p.partname.membername == "word/styles.xml"}
+    assert reuse
+    got = save_deterministic(d, tmp_path / "a.docx", when, title="标题", reuse=reuse)
+    assert got.read_bytes() == normalize_zip(buf.getvalue(), when)

@@ -278,3 +278,40 @@ def test_random_text_round_trips(tmp_path, paragraphs):
     assert [t for _, t in got[start : start + len(paragraphs)]] == expected
     assert got[start + len(paragraphs)][0] == "Heading1"
     assert bool(render_findings(a)) == any(xml_safe(p)[1] for p in paragraphs)
+
+
+def test_render_report_gives_the_file_and_the_warnings_from_one_call(tmp_path):
+    a = make_assembled({"集群发展成效": ["分页\x0c符"]})
+    path, findings = RENDERER.render_report(a, tmp_path / "a.docx")
+    assert findings == render_findings(a) and findings[0].key == "三、集群发展成效"
+    assert path.read_bytes() == RENDERER.render(a, tmp_path / "b.docx").read_bytes()
+
+
+def _header_template(tmp_path: Path) -> Path:
+    """A template with a header, a conditional failure in the body and a column loop in a table."""
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "{{ units }}"
+    for p in ("{{ title }}", '{%p if "坏" in date_text %}', "{{ title.nope }}", "{%p endif %}", "{{ date_text }}"):
+        d.add_paragraph(p)
+    table = d.add_table(rows=1, cols=3)
+    for cell, text in zip(table.rows[0].cells, ("{%tc for s in sections %}", "{{ s.heading }}", "{%tc endfor %}")):
+        cell.text = text
+    path = tmp_path / "header.docx"
+    d.save(str(path))
+    return path
+
+
+def test_a_reused_renderer_writes_what_a_fresh_one_writes_even_after_a_failure(tmp_path):
+    tpl = _header_template(tmp_path)
+    rend = Renderer(tpl)
+    rend.render(full_assembled(), tmp_path / "first.docx")
+    with pytest.raises(TemplateError):
+        rend.render(make_assembled(date_text="坏日期"), tmp_path / "bad.docx")
+    other = make_assembled({"集群总体情况": ["另一份报告"]}, account="hsmjcyjq", date_text="2025年3月1日")
+    reused = rend.render(other, tmp_path / "reused.docx").read_bytes()
+    assert reused == Renderer(tpl).render(other, tmp_path / "fresh.docx").read_bytes()
+    d = docx.Document(str(tmp_path / "reused.docx"))
+    assert d.sections[0].header.paragraphs[0].text == other.cluster.units_text
+    assert [p.text for p in d.paragraphs][-1] == "2025年3月1日" and d.core_properties.title == other.title
+    # docxtpl widens the table grid to the cells the column loop made: one column per heading.
+    assert len(d.tables[0].columns) == len(other.sections) == len(d.tables[0].rows[0].cells)

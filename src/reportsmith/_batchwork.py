@@ -9,9 +9,11 @@ and holds is visible in one place: one :class:`render.Renderer` per process, cre
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import re
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,11 +129,37 @@ def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str) -> 
         return _build(item, out, pdf=pdf, force=force, engine=engine)
     except ReportsmithError as exc:
         return failed_result(item, exc.text(), form=_form_quietly(item.folder)[0])
+    except OSError as exc:  # permissions, a full disk, a report open in Word (Windows locks it)
+        message = f"{os_error_text(exc, item.folder)}（请检查读写权限与磁盘空间；如该报告正在 Word/WPS 中打开，请先关闭后重新运行）"
+        return failed_result(item, message, form=_form_quietly(item.folder)[0])
     except Exception as exc:  # a bug must not take the other clusters down
         return failed_result(item, f"内部错误：{type(exc).__name__}: {exc}（请把此信息报告给维护者）", form=_form_quietly(item.folder)[0])
 
 
+_OS_REASONS = {
+    errno.EACCES: "没有读写权限",
+    errno.EPERM: "没有读写权限",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "所在磁盘只读",
+    errno.EISDIR: "该位置已有一个同名文件夹",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EEXIST: "该位置已有一个同名文件",
+    errno.ENOENT: "文件或文件夹不存在",
+}
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.[^.]+\.part$")  # atomic.atomic_path's temporary files
+
+
+def os_error_text(exc: OSError, default: Path) -> str:
+    """``out/x/报告.docx：无法读取或写入（没有读写权限）`` — the real file, not its temporary twin."""
+    name = Path(exc.filename) if exc.filename else default
+    if m := _TEMP_NAME.match(name.name):
+        name = name.with_name(m["name"])
+    reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    return f"{name}：无法读取或写入（{reason}）"
+
+
 def failed_result(item: BatchItem, message: str, *, form: FormData | None = None) -> ClusterResult:
+    """A 无法生成 result; ``form`` (if readable) still goes into the province roll-up."""
     return ClusterResult(key=item.key, cluster=item.cluster, status=STATUS_FAILED, message=message, form=form)
 
 

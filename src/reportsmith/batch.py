@@ -39,6 +39,7 @@ from ._batchwork import (
     engine_fingerprint,
     failed_result,
     init_worker,
+    os_error_text,
     sweep_partials,
     work,
 )
@@ -187,6 +188,7 @@ def run_batch(
     if not inputs.is_dir():
         raise InputError("输入文件夹不存在", file=inputs, hint="请给出存放各集群文件夹（inputs/<账号>/）的目录")
     items = select_items(inputs, only, clusters)
+    _prepare_out(out)
     strays = find_strays(inputs, [c.account for c in (clusters or registry.load_clusters())]) if not only else []
     template = Path(template) if template else default_template()
     engine = engine_fingerprint(template)
@@ -218,8 +220,22 @@ def run_batch(
     if summary:
         from .summary import write_summary
 
-        result.files = write_summary(result)
+        try:
+            result.files = write_summary(result)
+        except OSError as exc:  # e.g. summary.xlsx open in Excel (Windows locks it), or the disk is full
+            raise InputError(
+                f"汇总文件 {os_error_text(exc, out)}",
+                hint="如该文件正在 Excel 中打开，请先关闭；再检查写入权限和磁盘空间，然后重新运行。各集群的报告已生成，重新运行不会重复生成",
+            ) from None
     return result
+
+
+def _prepare_out(out: Path) -> None:
+    """Create the output folder now, so that an unusable one stops the run before any work."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"输出文件夹 {os_error_text(exc, out)}", hint="请用 -o 指定一个可以写入的文件夹") from None
 
 
 def _run_pool(
@@ -231,6 +247,7 @@ def _run_pool(
     on_interrupt: Callable[[], None] | None,
 ) -> None:
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=init_worker, initargs=(template,))
+    pending: dict[Future, BatchItem] = {}
     try:
         pending = {pool.submit(work, item, **options): item for item in items}
         while pending:
@@ -240,25 +257,36 @@ def _run_pool(
     except KeyboardInterrupt:
         if on_interrupt:
             on_interrupt()
-        _stop(pool)
+        _stop(pool, list(pending))
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # every worker has exited: sweeping is safe
+        pool.shutdown(wait=True, cancel_futures=True)  # the workers have exited: sweeping is safe
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
+def _stop(pool: ProcessPoolExecutor, unfinished: list[Future]) -> None:
     """After Ctrl-C: drop the clusters not started and wait for the running ones (workers ignore SIGINT).
 
     A second Ctrl-C while waiting terminates the workers: their writes are atomic, so what
-    they leave is only a temporary file, swept by the caller.
+    they leave is only a temporary file, swept by the caller. The waiting is on the futures,
+    not in ``shutdown(wait=True)``: on Python < 3.13 a Ctrl-C inside ``Thread.join`` marks the
+    pool's thread as finished while it still runs, and the exit then trips over it.
     """
+    # No public way to reach a pool's workers before Python 3.14 (terminate_workers), and
+    # shutdown(wait=False) forgets them: keep them to stop them, and to wait for their exit.
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    # Cancelled here rather than by shutdown(cancel_futures=True): a future the pool cancels
+    # never wakes a wait() on it, so waiting on it would hang.
+    running = [fut for fut in unfinished if not fut.cancel()]
+    pool.shutdown(wait=False)
     try:
-        pool.shutdown(wait=True, cancel_futures=True)
+        wait(running)
     except KeyboardInterrupt:
-        # No public way to stop a pool's workers before Python 3.14 (terminate_workers).
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        for proc in workers:
             proc.terminate()
         raise
+    finally:
+        for proc in workers:
+            proc.join()
 
 
 # Imported once by the fork server, so that workers start with them loaded instead of each

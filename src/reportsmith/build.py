@@ -205,7 +205,7 @@ def build(
     >>> build(Path("inputs/whkjcyjq"), Path("out")).docx  # doctest: +SKIP
     """
     from .pipeline import assemble
-    from .render import Renderer, render_findings
+    from .render import Renderer
 
     folder = Path(folder)
     # Parse the template first: a broken template fails before any input work.
@@ -214,9 +214,9 @@ def build(
     findings = list(assembled.findings)
     if assembled.checklist is not None:
         findings += assembled.checklist.findings
-    findings += render_findings(assembled)
     target = output_path(out_dir, assembled.cluster, assembled.year)
-    rend.render(assembled, target)
+    # One context build gives both the file and the warnings about removed characters.
+    findings += rend.render_report(assembled, target)[1]
     pdf_path = None
     if pdf:
         pdf_path, more = convert_pdf(target)
