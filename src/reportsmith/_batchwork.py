@@ -8,18 +8,14 @@ and holds is visible in one place: one :class:`render.Renderer` per process, cre
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import hashlib
-import json
-import os
 import re
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_text
+from .batchstamp import inputs_fingerprint, up_to_date, write_stamp
 from .errors import Finding, ReportsmithError, Severity
 from .formdata import FormData
 from .registry import Cluster
@@ -28,9 +24,6 @@ STATUS_BUILT = "已生成"
 STATUS_PROBLEMS = "有问题"
 STATUS_FAILED = "无法生成"
 STATUS_MISSING = "未提交"
-
-STAMP_NAME = ".reportsmith-batch.json"
-_HASH_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -194,14 +187,14 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -
     check = check_assembled(assembled, report)
     docx = output_path(out, item.cluster, assembled.year)
     fingerprint = inputs_fingerprint(item.folder, item.cluster, engine)
-    rebuilt = force or not _up_to_date(docx, fingerprint, pdf)
+    rebuilt = force or not up_to_date(docx, fingerprint, pdf)
     pdf_path: Path | None = docx.with_suffix(".pdf") if pdf else None
     findings = list(check.findings) + render_findings(assembled)
     if rebuilt:
         _RENDERER.render(assembled, docx)
         if pdf_path is not None:
             findings += _convert_pdf(docx)
-        _write_stamp(docx, fingerprint)
+        write_stamp(docx, fingerprint)
     res = ClusterResult(
         key=item.key,
         cluster=item.cluster,
@@ -241,75 +234,3 @@ def _convert_pdf(docx: Path) -> list[Finding]:
     from .build import convert_pdf
 
     return convert_pdf(docx)[1]
-
-
-# --- restart: fingerprints and stamps ---------------------------------------------------------
-
-
-def sha256_file(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in chunks (reports and evidence files can be large)."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_HASH_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def engine_fingerprint(template: Path) -> str:
-    """What every report depends on besides its folder: the package's code and data, the template."""
-    h = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for p in sorted(package.rglob("*")):
-        if p.suffix in (".py", ".yaml") and p.is_file() and "__pycache__" not in p.parts:
-            h.update(p.relative_to(package).as_posix().encode() + b"\0" + sha256_file(p).encode())
-    h.update(b"template\0" + sha256_file(Path(template)).encode())
-    return h.hexdigest()
-
-
-def inputs_fingerprint(folder: Path, cluster: Cluster, engine: str) -> str:
-    """The fingerprint of one cluster's inputs: every file of its folder, the cluster record, the engine.
-
-    Symbolic links contribute their target's name, never the content of a file outside the folder.
-    """
-    h = hashlib.sha256(engine.encode())
-    h.update(cluster.model_dump_json().encode())
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs.sort()
-        for name in sorted(files):
-            p = Path(root) / name
-            rel = p.relative_to(folder).as_posix()
-            digest = f"link:{os.readlink(p)}" if p.is_symlink() else sha256_file(p)
-            h.update(rel.encode() + b"\0" + digest.encode() + b"\n")
-    return h.hexdigest()
-
-
-def _stamp_path(docx: Path) -> Path:
-    return docx.parent / STAMP_NAME
-
-
-def _up_to_date(docx: Path, fingerprint: str, pdf: bool) -> bool:
-    try:
-        stamp = json.loads(_stamp_path(docx).read_text(encoding="utf-8"))
-        if stamp.get("inputs") != fingerprint or stamp.get("docx") != sha256_file(docx):
-            return False
-        if pdf:
-            return stamp.get("pdf") == sha256_file(docx.with_suffix(".pdf"))
-        return True
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-def _write_stamp(docx: Path, fingerprint: str) -> None:
-    pdf = docx.with_suffix(".pdf")
-    stamp = {"inputs": fingerprint, "docx": sha256_file(docx), "pdf": sha256_file(pdf) if pdf.is_file() else None}
-    write_text(_stamp_path(docx), json.dumps(stamp, indent=1, sort_keys=True) + "\n")
-
-
-def sweep_partials(out: Path, keys: list[str]) -> None:
-    """Remove temporary files a killed worker left beside its output (``.name.xxxx.part``)."""
-    for key in keys:
-        folder = out / key
-        if folder.is_dir():
-            for p in folder.glob(".*.part"):
-                with contextlib.suppress(OSError):
-                    p.unlink()

@@ -7,14 +7,11 @@ Word template once (one :class:`render.Renderer` per worker) — and collects on
 cluster with its message; every other cluster is still built. A cluster without
 ``report.yaml`` is 未提交 (listed, its form still counted in the roll-up).
 
-Restartable: beside each report a stamp (``.reportsmith-batch.json``) records the
-fingerprint of its inputs (every file of the cluster folder, the template, the package's
-code and data). A re-run renders only the reports whose fingerprint changed or whose
-output is missing or altered; the check itself always runs, so the summary is current.
-Outputs are written atomically. Ctrl-C drops the clusters not yet started and lets the
-running ones finish their (atomic) write; a second Ctrl-C stops the workers at once (a
-worker stuck on a hung drive never finishes). A killed worker fails the remaining
-clusters. Either way temporary files are swept and no partial report survives.
+Restartable: a re-run renders only the reports whose inputs changed or whose output is
+missing or altered (:mod:`reportsmith.batchstamp`); the check always runs, so the summary
+is current. Ctrl-C drops the clusters not started and lets the running ones finish their
+atomic write; a second Ctrl-C stops the workers at once. A killed worker fails the
+remaining clusters. Either way temporary files are swept: no partial report survives.
 What a worker does with one cluster is in :mod:`reportsmith._batchwork`.
 """
 
@@ -36,13 +33,12 @@ from ._batchwork import (
     STATUS_PROBLEMS,
     BatchItem,
     ClusterResult,
-    engine_fingerprint,
     failed_result,
     init_worker,
     os_error_text,
-    sweep_partials,
     work,
 )
+from .batchstamp import engine_fingerprint, sweep_partials
 from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, InputError
 from .registry import Cluster
 from .resources import default_template

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import rollup
-from ._batchwork import STATUS_BUILT, STATUS_FAILED, STATUS_MISSING, STATUS_PROBLEMS, sha256_file
+from ._batchwork import STATUS_BUILT, STATUS_FAILED, STATUS_MISSING, STATUS_PROBLEMS
+from .batchstamp import sha256_file
 from .atomic import write_text
 from .numfmt import format_percent
 
