@@ -58,7 +58,7 @@ def _complete_folders() -> list[Path]:
 def child_floor(args: dict) -> dict:
     from docxtpl import DocxTemplate
 
-    from reportsmith._rendercontext import make_context
+    from reportsmith.render import make_context
     from reportsmith.pipeline import assemble
 
     contexts = [make_context(assemble(Path(f)))[0] for f in args["folders"]]

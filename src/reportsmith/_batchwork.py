@@ -189,12 +189,15 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -
     fingerprint = inputs_fingerprint(item.folder, item.cluster, engine)
     rebuilt = force or not up_to_date(docx, fingerprint, pdf)
     pdf_path: Path | None = docx.with_suffix(".pdf") if pdf else None
-    findings = list(check.findings) + render_findings(assembled)
+    findings = list(check.findings)
     if rebuilt:
-        _RENDERER.render(assembled, docx)
+        findings += _RENDERER.render_report(assembled, docx)[1]
         if pdf_path is not None:
             findings += _convert_pdf(docx)
         write_stamp(docx, fingerprint)
+    else:
+        # Up to date: the warnings rendering would give (characters removed) still belong in the summary.
+        findings += render_findings(assembled)
     res = ClusterResult(
         key=item.key,
         cluster=item.cluster,

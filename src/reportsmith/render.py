@@ -58,23 +58,9 @@ def document_date(assembled: Assembled) -> datetime:
     return datetime(assembled.year, 12, 31)
 
 
-# The context built by the last render_findings(), handed to the render of that very
-# report that usually follows (build, batch): one context build serves both.
-_PENDING: list[tuple[Assembled, dict[str, Any], list[Finding]]] = []
-
-
 def render_findings(assembled: Assembled) -> list[Finding]:
     """Warnings rendering would produce (characters removed), without rendering."""
-    context, findings = make_context(assembled)
-    _PENDING[:] = [(assembled, context, findings)]
-    return list(findings)
-
-
-def _context_for(assembled: Assembled) -> tuple[dict[str, Any], list[Finding]]:
-    pending, _PENDING[:] = _PENDING[:], []
-    if pending and pending[0][0] is assembled:
-        return pending[0][1], list(pending[0][2])
-    return make_context(assembled)
+    return list(make_context(assembled)[1])
 
 
 def _environment() -> Any:
@@ -231,7 +217,7 @@ class Renderer:
 
     def render_report(self, assembled: Assembled, out_path: str | Path) -> tuple[Path, list[Finding]]:
         """Like :meth:`render`, and also the warnings of :func:`render_findings`, from one context build."""
-        context, findings = _context_for(assembled)
+        context, findings = make_context(assembled)
         self._fill(context)
         document = self._tpl.docx
         _describe(document, assembled)

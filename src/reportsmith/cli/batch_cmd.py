@@ -9,7 +9,6 @@ import click
 
 from ._common import console, emit_json, handles_errors, is_terminal, out
 
-_SHOWN = 5  # problems printed per cluster; the summary page lists them all
 _STYLE = {"已生成": "green", "有问题": "yellow", "无法生成": "red", "未提交": "dim"}
 
 
@@ -110,12 +109,10 @@ def _print_result(result: Any) -> None:
     for r in result.clusters:
         if r.status == "无法生成":
             c.print(f"[red]无法生成[/] {escape(r.key)}：{escape(r.message)}")
-        elif r.status == "有问题":
-            problems = r.problems
-            for p in problems[:_SHOWN]:
-                c.print(f"[yellow]有问题[/] {escape(r.key)}：{escape(p)}")
-            if len(problems) > _SHOWN:
-                c.print(f"[yellow]有问题[/] {escape(r.key)}：……另有 {len(problems) - _SHOWN} 条，见汇总页面")
+        elif r.status == "有问题" and r.problems:
+            # One line per cluster keeps 48 clusters readable; the summary page lists every problem.
+            more = f"（共 {len(r.problems)} 条，见汇总页面）" if len(r.problems) > 1 else ""
+            c.print(f"[yellow]有问题[/] {escape(r.key)}：{escape(r.problems[0])}{more}")
     for s in result.strays:
         c.print(f"[red]未处理[/] {escape(s.text())}")
     c.print(f"共 {len(result.clusters)} 个集群：{result.counts_text()}。")
