@@ -143,3 +143,34 @@ def test_an_old_doc_file_or_a_folder_of_them_is_refused_with_save_as_docx(tmp_pa
     assert main(["check", str(folder)]) == 2
     out = capsys.readouterr().out
     assert "甲.wps" in out and "另存为" in out
+
+
+def test_a_report_built_by_reportsmith_checks_clean_as_a_submitted_docx(tmp_path, capsys):
+    # Reviewers check the .docx files that writers built with reportsmith: the line under
+    # the title (依托单位 and date) is part of the title block, not stray text before the headings.
+    from reportsmith.build import build
+
+    folder = ROOT / "inputs" / "whkjcyjq"
+    assert main(["check", str(folder)]) == 0
+    capsys.readouterr()
+    docx_path = build(folder, tmp_path / "out").docx
+    assert main(["check", str(docx_path), "--json"]) == 0
+    data = _json(capsys)
+    assert not [p for p in data["problems"] if p["severity"] != "info"]
+    title = next(lo for lo in data["left_out"] if lo["kind"] == "题目")
+    assert "依托单位：武汉东湖高新区管委会" in title["text"]
+
+
+def test_long_file_names_in_the_folder_summary_are_wrapped_not_cut(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    stem = "武汉东湖高新区地球空间信息及应用服务创新型产业集群2024年度总结报告"
+    for tail in ("（报送稿）", "（第二稿）"):
+        (tmp_path / f"{stem}{tail}.wps").write_bytes(ole)
+    assert main(["check", str(tmp_path)]) == 2
+    out = capsys.readouterr().out
+    summary = out.split("汇总（2 个文件）", 1)[1].split("└", 1)[0]
+    rows = [line.strip("│").split("│")[0].strip() for line in summary.splitlines() if line.startswith("│")]
+    joined = "".join(rows)
+    assert "…" not in summary
+    assert f"{stem}（报送稿）.wps" in joined and f"{stem}（第二稿）.wps" in joined

@@ -33,3 +33,21 @@ def test_readme_opens_with_the_two_commands():
 def test_an_unknown_command_is_refused_in_chinese(capsys):
     assert main(["nosuch"]) == 2
     assert "没有命令" in capsys.readouterr().err
+
+
+_SUBCOMMANDS = [[name] for name in sorted(COMMANDS) if name != "form"] + [["form", s] for s in ("validate", "blank", "docx")]
+
+
+@pytest.mark.parametrize("args", _SUBCOMMANDS, ids=" ".join)
+def test_help_shows_no_english_type_names(args, capsys):
+    # Option value placeholders and "[required]" come from click; users read Chinese only.
+    assert main([*args, "--help"]) == 0
+    options = capsys.readouterr().out.split("选项", 1)[1]
+    for word in ("TEXT", "INTEGER", "FLOAT", "RANGE", "required"):
+        assert word not in options, f"{' '.join(args)} --help 中有英文“{word}”"
+
+
+def test_a_bad_number_is_explained_in_chinese(capsys):
+    assert main(["evidence", ".", "--max-size-mb", "abc"]) == 2
+    err = capsys.readouterr().err
+    assert "'abc' 不是有效的数字" in err and "range" not in err

@@ -53,6 +53,30 @@ def test_text_output_names_file_row_and_fix(tmp_path, capsys, monkeypatch):
     assert "计数应 ≥ 0" in out and f"{path}:3" in out
 
 
+def _column_cells(table: str, column: int) -> list[str]:
+    """The text of one column of a rich table, one entry per row (wrapped lines joined)."""
+    cells: list[str] = []
+    for line in table.splitlines():
+        if not line.startswith("│"):
+            continue
+        parts = [p.strip() for p in line.strip("│").split("│")]
+        if parts[0]:  # a new row starts where the 级别 column is filled
+            cells.append("")
+        cells[-1] += parts[column]
+    return cells
+
+
+def test_a_narrow_terminal_wraps_messages_instead_of_cutting_them(tmp_path, capsys, monkeypatch):
+    # An 80-column terminal (the default console on Windows) must still show every word.
+    monkeypatch.setenv("COLUMNS", "80")
+    path = _write(tmp_path, "集群企业总数: 100\n高新技术企业: 120\n")
+    assert main(["form", "validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "…" not in out
+    assert "“高新技术企业”（120）大于其上级指标“集群企业总数”（100）" in _column_cells(out, 2)
+    assert "“其中”项是“集群企业总数”的一部分，不能大于它；请核对这两行的数值" in _column_cells(out, 3)
+
+
 def test_only_unfilled_rows_is_still_valid(tmp_path, capsys):
     assert main(["form", "validate", str(_write(tmp_path, "集群企业总数: 5\n"))]) == 0
     assert "未填 76 行" in capsys.readouterr().out

@@ -42,6 +42,9 @@ def test_fresh_scaffold_reports_every_topic_missing_and_nothing_else(tmp_path: P
     assert {f.rule for f in problems} == {"topic.missing"}
     assert {(t.heading, t.topic) for t in result.missing_topics} == all_topics
     assert len(problems) == len(all_topics)
+    # The note about the empty body agrees with the 字数 shown in the table (the heading lines count).
+    note = next(f for f in result.findings if f.rule == "length.empty")
+    assert result.zishu > 0 and note.measured == result.zishu and f"{result.zishu} 字" in note.message
 
 
 def test_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

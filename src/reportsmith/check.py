@@ -114,7 +114,8 @@ def check_sections(
     nothing_written = not any(s.present for s in lengths) and not total_zishu
     if nothing_written:
         findings.append(
-            Finding(Severity.INFO, "length.empty", "正文尚未填写（0 字）", file=source, measured=0, limit=rule.target,
+            Finding(Severity.INFO, "length.empty", f"各标题下尚未填写正文（目前只有标题行，共 {body} 字）", file=source,
+                    measured=body, limit=rule.target,
                     hint="按提纲逐项填写各标题下的内容，全文约 3500 字")
         )
     else:

@@ -159,7 +159,8 @@ def print_many(outcomes: Sequence[Outcome], *, show_all: bool = False) -> None:
 
     table = Table(title=f"汇总（{len(outcomes)} 个文件）")
     for col in ("文件", "集群账号", "正文字数", "评定", "提纲覆盖", "错误", "警告"):
-        table.add_column(col, justify="right" if col in ("正文字数", "错误", "警告") else "left")
+        # Fold long file names: two drafts often differ only at the end ("（报送稿）"/"（第二稿）").
+        table.add_column(col, justify="right" if col in ("正文字数", "错误", "警告") else "left", overflow="fold")
     for path, r in outcomes:
         if isinstance(r, ReportsmithError):
             table.add_row(_esc(path.name), "", "", "[red]无法读取[/]", "", "1", "")

@@ -54,9 +54,9 @@ def print_findings(findings: Iterable[Finding], *, title: str | None = None) -> 
         return
     table = Table(title=title, show_lines=False, expand=False)
     table.add_column("级别", no_wrap=True)
-    table.add_column("位置")
-    table.add_column("问题")
-    table.add_column("如何修改")
+    # "fold": a CJK sentence has no spaces to wrap at, and rich's default would cut it with "…".
+    for col in ("位置", "问题", "如何修改"):
+        table.add_column(col, overflow="fold")
     for f in findings:
         table.add_row(
             f"[{_STYLE[f.severity]}]{f.severity.label}[/]", escape(f.location), escape(f.message), escape(f.hint or "")

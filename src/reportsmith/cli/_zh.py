@@ -42,6 +42,23 @@ def install() -> None:
             continue
         _bind(module, "_", gettext)
         _bind(module, "ngettext", ngettext)
+    _name_types()
+
+
+def _name_types() -> None:
+    """Chinese names for click's value types.
+
+    click prints ``type.name`` untranslated, both as the placeholder in ``--help``
+    ("INTEGER RANGE") and in "'abc' is not a valid float range."; naming the types
+    once here covers every command.
+    """
+    import click
+
+    for cls in (click.types.StringParamType, click.types.IntParamType, click.IntRange,
+                click.types.FloatParamType, click.FloatRange):
+        english = cls.__dict__.get("name")
+        if english is not None and english in _catalogue():
+            cls.name = _catalogue()[english]
 
 
 def _bind(module: object, attr: str, fn: Callable) -> None:

@@ -14,7 +14,7 @@ from ._common import handles_errors, out
 @click.argument("draft", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="写入的 report.yaml 路径，例如 inputs/whkjcyjq/report.yaml")
-@click.option("--account", default=None, help="集群账号；省略时从初稿题目中的集群名称判断")
+@click.option("--account", default=None, metavar="账号", help="集群账号；省略时从初稿题目中的集群名称判断")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 @handles_errors
 def import_(draft: Path, output: Path, account: str | None, force: bool) -> int:
