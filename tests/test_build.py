@@ -93,6 +93,23 @@ def test_a_failed_render_leaves_the_earlier_report_untouched(folder, tmp_path):
     assert sorted(p.name for p in good.parent.iterdir()) == [good.name]
 
 
+def test_a_template_without_the_report_body_is_refused_and_the_good_report_kept(folder, tmp_path, capsys):
+    # A wrong file given as --template (here a plain Word document, as when the statistical
+    # form's .docx is picked by mistake) would print none of the writers' text.
+    good = build(folder, tmp_path / "out").docx
+    before = good.read_bytes()
+    tpl = docx.Document()
+    tpl.add_paragraph("附件2")
+    tpl.add_paragraph("{{ title }}")
+    tpl.save(str(tmp_path / "统计报表.docx"))
+    code = main(["build", str(folder), "-o", str(tmp_path / "out"), "--template", str(tmp_path / "统计报表.docx")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "统计报表.docx" in err and "sections" in err and "正文" in err
+    assert good.read_bytes() == before
+    assert sorted(p.name for p in good.parent.iterdir()) == [good.name]
+
+
 def test_a_folder_without_report_yaml_cannot_be_built(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError):

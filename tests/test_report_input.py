@@ -99,7 +99,7 @@ def test_unknown_heading_exact_message(tmp_path: Path) -> None:
         load_report(path)
     assert info.value.text() == (
         f"{path}:4 sections.三、集群发展成就：未知的标题“三、集群发展成就”"
-        "（是否想写“集群发展成效”？ 标题须与附件3一致）"
+        "（是否想写“集群发展成效”？标题须与附件3一致）"
     )
 
 

@@ -8,7 +8,7 @@ import openpyxl
 
 from reportsmith import indicators
 from reportsmith.formdata import FormData
-from reportsmith.rollup import compute_rollup, write_rollup_xlsx
+from reportsmith.rollup import RollupSums, compute_rollup, write_rollup_xlsx
 
 NATIONAL_A = FormData(values={"集群企业总数": 100, "高新技术企业": 40, "营业收入": Decimal("1000.5"), "研究开发费用支出合计": Decimal("50.25")})
 NATIONAL_B = FormData(values={"集群企业总数": 60, "高新技术企业": 30, "营业收入": Decimal("3000")})  # R&D 未填
@@ -57,3 +57,15 @@ def test_rollup_workbook_reads_back_and_is_byte_identical(tmp_path):
     assert rows["营业收入"][6] == float(Decimal("4100"))
     derived = {row[0]: row for row in ws.iter_rows(values_only=True) if row[0] == "高新技术企业占比"}
     assert derived["高新技术企业占比"][2] == "43.8%"
+
+
+def test_running_sums_do_not_depend_on_the_order_forms_arrive():
+    # A parallel batch adds each form as its worker finishes, in any order.
+    forward = compute_rollup(FORMS)
+    sums = RollupSums()
+    for level, form in reversed(FORMS):
+        sums.add(level, form)
+    backward = sums.result(year=2024)
+    assert backward.clusters == forward.clusters
+    assert [(r.sums, r.filled) for r in backward.rows] == [(r.sums, r.filled) for r in forward.rows]
+    assert [d.display for d in backward.derived] == [d.display for d in forward.derived]

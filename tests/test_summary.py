@@ -226,3 +226,19 @@ def test_manifest_lists_every_output_with_its_sha256(batch):
     assert {r.output for r in result.clusters if r.output} <= set(paths)
     for e in entries:
         assert hashlib.sha256((out / e["path"]).read_bytes()).hexdigest() == e["sha256"]
+
+
+def test_results_hold_no_forms_and_read_their_problems_back_from_the_spool(batch):
+    inputs, _, result = batch
+    by = {r.key: r for r in result.clusters}
+    # Forms went into the running sums and problems to disk: memory does not grow with clusters.
+    assert all(r.form is None and r.details is None for r in result.clusters)
+    assert by["xyqccyjq"].form_year == load_form(inputs / "xyqccyjq" / "form.yaml")[0].year
+    check = check_inputs(inputs / "ycswcyjq")
+    expected = [f"{f.severity.label}：{f.text()}" for f in check.findings if f.is_problem]
+    problems = by["ycswcyjq"].problems
+    assert expected and set(expected) <= set(problems)
+    records = by["ycswcyjq"].to_json()["problems"]
+    assert len(records) == len(problems)
+    assert {f.message for f in check.findings if f.is_problem} <= {r["message"] for r in records}
+    assert by["whdzcyjq"].problems[0] == by["whdzcyjq"].message

@@ -9,8 +9,12 @@ and holds is visible in one place: one :class:`render.Renderer` per process, cre
 from __future__ import annotations
 
 import errno
+import json
+import os
 import re
 import signal
+import tempfile
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +39,15 @@ class BatchItem:
     folder: Path
 
 
-@dataclass
+@dataclass(slots=True)
 class ClusterResult:
-    """What the batch learned about one cluster; every figure comes from its check."""
+    """What the batch learned about one cluster; every figure comes from its check.
+
+    Kept lean, because the batch holds one per cluster until the summary is written: the
+    problems travel as JSON bytes (``details``) that the batch moves to a :class:`DetailSpool`
+    on disk, and ``form`` only travels to the batch, which adds it to the roll-up's running
+    sums and drops it (``form_year`` stays).
+    """
 
     key: str
     cluster: Cluster
@@ -50,7 +60,7 @@ class ClusterResult:
     coverage: float | None = None
     topics_total: int = 0
     topics_covered: int = 0
-    missing_topics: list[tuple[str, str]] = field(default_factory=list)  # (heading, topic)
+    missing_topics: tuple[tuple[str, str], ...] = ()  # (heading, topic)
     evidence_missing: int | None = None
     form_errors: int | None = None
     errors: int = 0
@@ -58,15 +68,28 @@ class ClusterResult:
     output: str | None = None  # relative to out/, with forward slashes
     pdf: str | None = None
     rebuilt: bool = False
-    findings: list[Finding] = field(default_factory=list)
-    form: FormData | None = None  # for the province roll-up
+    details: bytes | None = None  # the problems as JSON (see _details_json), until spooled
+    form: FormData | None = None  # on its way to the province roll-up
+    form_year: int | None = None
+    spooled: tuple["DetailSpool", int, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def problems(self) -> list[str]:
         """What a reviewer should look at, as sentences: the failure, then errors and warnings."""
-        lines = [self.message] if self.message else []
-        lines += [f"{f.severity.label}：{f.text()}" for f in self.findings if f.is_problem]
-        return lines
+        return ([self.message] if self.message else []) + self._details()["problems"]
+
+    @property
+    def problem_records(self) -> list[dict[str, Any]]:
+        """The errors and warnings as ``Finding.to_dict`` records (for ``--json``)."""
+        return self._details()["records"]
+
+    def _details(self) -> dict[str, Any]:
+        if self.details is not None:
+            return json.loads(self.details)
+        if self.spooled is not None:
+            spool, offset, length = self.spooled
+            return json.loads(spool.read(offset, length))
+        return {"problems": [], "records": []}
 
     def to_json(self) -> dict[str, Any]:
         c = self.cluster
@@ -90,8 +113,40 @@ class ClusterResult:
             "output": self.output,
             "pdf": self.pdf,
             "rebuilt": self.rebuilt,
-            "problems": [f.to_dict() for f in self.findings if f.is_problem],
+            "problems": self.problem_records,
         }
+
+
+def _details_json(findings: list[Finding]) -> bytes:
+    """The problems among ``findings`` as sentences and as records, in one JSON document."""
+    problems = [f for f in findings if f.is_problem]
+    data = {"problems": [f"{f.severity.label}：{f.text()}" for f in problems], "records": [f.to_dict() for f in problems]}
+    return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+
+
+class DetailSpool:
+    """Each cluster's problem details in an unnamed temporary file, so memory does not grow with clusters.
+
+    The file is deleted by the system when closed (or when the process ends), never left behind.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        # Closed when the last result that reads it is gone (or at exit): no open-file warning.
+        self.close = weakref.finalize(self, self._file.close)
+
+    def keep(self, res: ClusterResult) -> None:
+        """Move ``res.details`` to the file; ``res.problems`` reads it back when asked."""
+        if res.details is None:
+            return
+        self._file.seek(0, os.SEEK_END)
+        res.spooled = (self, self._file.tell(), len(res.details))
+        self._file.write(res.details)
+        res.details = None
+
+    def read(self, offset: int, length: int) -> bytes:
+        self._file.seek(offset)
+        return self._file.read(length)
 
 
 # --- the worker's state -----------------------------------------------------------------------
@@ -159,7 +214,7 @@ def failed_result(item: BatchItem, message: str, *, form: FormData | None = None
 def _unsubmitted(item: BatchItem) -> ClusterResult:
     form, findings = _form_quietly(item.folder)
     message = f"未提交：没有 {item.folder / 'report.yaml'}（可用 reportsmith init {item.key} 生成填报文件）"
-    res = ClusterResult(key=item.key, cluster=item.cluster, status=STATUS_MISSING, message=message, form=form, findings=findings)
+    res = ClusterResult(key=item.key, cluster=item.cluster, status=STATUS_MISSING, message=message, form=form, details=_details_json(findings))
     _count(res, findings)
     return res
 
@@ -209,11 +264,11 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -
         coverage=check.coverage,
         topics_total=len(check.topics),
         topics_covered=sum(1 for t in check.topics if t.covered),
-        missing_topics=[(t.heading, t.topic) for t in check.missing_topics],
+        missing_topics=tuple((t.heading, t.topic) for t in check.missing_topics),
         output=docx.relative_to(out).as_posix(),
         pdf=pdf_path.relative_to(out).as_posix() if pdf_path is not None and pdf_path.is_file() else None,
         rebuilt=rebuilt,
-        findings=findings,
+        details=_details_json(findings),
         form=assembled.form,
     )
     if assembled.checklist is not None:

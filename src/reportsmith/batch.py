@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Any, Callable, Sequence
 
 from . import registry
 from ._batchwork import (
+    DetailSpool,
     STATUS_BUILT,
     STATUS_FAILED,
     STATUS_MISSING,
@@ -41,6 +43,7 @@ from ._batchwork import (
 from .batchstamp import engine_fingerprint, sweep_partials
 from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, InputError
 from .registry import Cluster
+from .rollup import RollupSums
 from .resources import default_template
 from .textutil import did_you_mean
 
@@ -88,6 +91,7 @@ class BatchResult:
     clusters: list[ClusterResult]
     strays: list[Stray] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)  # summary name → path
+    rollup: RollupSums = field(default_factory=RollupSums)  # the forms' running sums, added as results came
 
     def count(self, status: str) -> int:
         """How many clusters have ``status``."""
@@ -193,8 +197,11 @@ def run_batch(
 
     total = len(items)
     results: dict[str, ClusterResult] = {}
+    by_key = {i.key: i for i in items}
+    sums, spool, shared = RollupSums(), DetailSpool(), {}
 
     def record(res: ClusterResult) -> None:
+        _settle(res, by_key[res.key], sums, spool, shared)
         results[res.key] = res
         if progress:
             progress(len(results), total, res)
@@ -212,7 +219,7 @@ def run_batch(
         sweep_partials(out, [i.key for i in items])
 
     ordered = [results[i.key] for i in items]
-    result = BatchResult(inputs=inputs, out=out, clusters=ordered, strays=strays)
+    result = BatchResult(inputs=inputs, out=out, clusters=ordered, strays=strays, rollup=sums)
     if summary:
         from .summary import write_summary
 
@@ -224,6 +231,23 @@ def run_batch(
                 hint="如该文件正在 Excel 中打开，请先关闭；再检查写入权限和磁盘空间，然后重新运行。各集群的报告已生成，重新运行不会重复生成",
             ) from None
     return result
+
+
+def _settle(res: ClusterResult, item: BatchItem, sums: RollupSums, spool: DetailSpool, shared: dict) -> None:
+    """Keep only what the summary needs of a result, so that memory stays flat however many clusters.
+
+    The form goes into the running sums; the problems go to the spool on disk; the strings
+    a worker's result brings back as fresh copies are replaced by ones held once.
+    """
+    res.key, res.cluster = item.key, item.cluster
+    if res.form is not None:
+        sums.add(item.cluster.level, res.form)
+        res.form_year, res.form = res.form.year, None
+    spool.keep(res)
+    res.status = sys.intern(res.status)
+    if res.band is not None:
+        res.band, res.band_label = sys.intern(res.band), sys.intern(res.band_label)
+    res.missing_topics = tuple(shared.setdefault(p, p) for p in res.missing_topics)
 
 
 def _prepare_out(out: Path) -> None:

@@ -156,7 +156,7 @@ def _structure_findings(heading: outline.Heading, section: AssembledSection | No
                 f"标题“{heading.numbered}”下没有内容",
                 file=source,
                 key=heading.title,
-                hint=f"附件3要求：{heading.requirement} 建议约 {heading.budget} 字",
+                hint=f"附件3要求：{heading.requirement}建议约 {heading.budget} 字",
             )
         ]
     return []

@@ -118,7 +118,7 @@ def _message(err: Mapping[str, Any], model: type[BaseModel]) -> tuple[str, str |
         return f"缺少“{field}”", f"请在该条目下填写“{field}: …”"
     if kind == "extra_forbidden":
         names = [f.alias or n for n, f in model.model_fields.items()]
-        return f"未知字段“{field}”", suggestion(field, names) + f" 可用字段：{'、'.join(names)}"
+        return f"未知字段“{field}”", suggestion(field, names) + f"可用字段：{'、'.join(names)}"
     if kind in ("category", "level"):
         return err["msg"], None
     if kind.startswith("string") or kind == "list_type":

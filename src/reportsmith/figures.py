@@ -188,7 +188,7 @@ def _evaluate(name: str, filter_name: str | None, figs: dict[str, Figure] | None
             f"“{section}”中的“{raw}”引用了未知的指标“{_short(name)}”",
             file=file,
             key=section,
-            hint=suggestion(name, figure_names()) + " 可用的名称见 reportsmith highlights 的输出；如果这是普通文字，请写成 \\{{",
+            hint=suggestion(name, figure_names()) + "可用的名称见 reportsmith highlights 的输出；如果这是普通文字，请写成 \\{{",
         )
     if figs is None:
         raise FigureError(
@@ -204,7 +204,7 @@ def _evaluate(name: str, filter_name: str | None, figs: dict[str, Figure] | None
                 f"“{section}”中的“{raw}”使用了未知的过滤器“{_short(filter_name)}”",
                 file=file,
                 key=section,
-                hint=suggestion(filter_name, FILTERS) + " 可用的过滤器：" + "、".join(FILTERS),
+                hint=suggestion(filter_name, FILTERS) + "可用的过滤器：" + "、".join(FILTERS),
             )
         kinds = FILTERS[filter_name][1]
         if kinds is not None and fig.kind not in kinds:

@@ -165,7 +165,7 @@ def _translate(err: Mapping[str, Any], name: str, value: Any, file: str | None, 
         if not prefix:
             candidates += ["cluster", "year", "previous"]
         return Finding(Severity.ERROR, "form.unknown_key", f"{where}“{name}”不是附件2中的指标", file=file, line=line,
-                       key=key, hint=suggestion(name, candidates) + " 指标名称见 reportsmith form blank 生成的空白表")
+                       key=key, hint=suggestion(name, candidates) + "指标名称见 reportsmith form blank 生成的空白表")
     ctx = err.get("ctx") or {}
     rule = ctx.get("rule", "form.wrong_type")
     message = ctx.get("message") or f"{where}“{name}”的值“{value}”无法识别"
@@ -194,7 +194,7 @@ def _header(raw: Mapping[str, Any], file: str | None, lines: LineMap, folder: st
             cluster = None
     elif cluster.strip() not in registry.accounts():
         findings.append(_finding("form.unknown_cluster", f"账号“{cluster}”不在附件1的集群名单中", file, lines, "cluster",
-                                 suggestion(cluster.strip(), registry.accounts()) + " 全部账号见 reportsmith clusters"))
+                                 suggestion(cluster.strip(), registry.accounts()) + "全部账号见 reportsmith clusters"))
         cluster = None
     else:
         cluster = cluster.strip()

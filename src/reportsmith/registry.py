@@ -64,7 +64,7 @@ def get_cluster(account: str, *, file: str | None = None) -> Cluster:
         f"账号“{account}”不在附件1的集群名单中",
         file=file,
         key="cluster",
-        hint=suggestion(account, accounts()) + " 可用 reportsmith clusters 查看全部账号",
+        hint=suggestion(account, accounts()) + "可用 reportsmith clusters 查看全部账号",
     )
 
 

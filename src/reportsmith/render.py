@@ -167,9 +167,12 @@ class Renderer:
         """Refuse a template that uses a name the code does not provide, naming the part and paragraph."""
         from jinja2 import meta, nodes
 
+        used: set[str] = set()
         for source, label in self._sources.items():
             tree = self._env.parse(source)
-            unknown = sorted(meta.find_undeclared_variables(tree) - CONTEXT_VARIABLES)
+            names = meta.find_undeclared_variables(tree)
+            used |= names
+            unknown = sorted(names - CONTEXT_VARIABLES)
             if unknown:
                 line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name in unknown), None)
                 raise self._error(
@@ -179,6 +182,13 @@ class Renderer:
                     f"模板使用了程序不提供的变量：{'、'.join(unknown)}",
                     hint=_NAMES_HINT,
                 )
+        if "sections" not in used:
+            # Without the loop over sections no writer's text would be printed at all.
+            raise TemplateError(
+                "模板中没有正文部分（没有使用变量 sections），生成的报告将没有任何正文",
+                file=self.template,
+                hint="请确认 --template 指定的是总结报告模板；可在内置模板 templates/outline.docx 的基础上修改",
+            )
 
     def _error(self, label: str, source: str, lineno: int | None, message: str, *, hint: str = _TAG_HINT) -> TemplateError:
         where = ""

@@ -163,7 +163,7 @@ def _translate(exc: ValidationError, problems: _Problems) -> None:
         if len(loc) == 2 and isinstance(loc[1], int):
             name = f"{name} 的第 {loc[1] + 1} 项"
         if kind == "extra_forbidden":
-            problems.add(loc, f"未知的键“{name}”", suggestion(name, TOP_KEYS) + f" 可用的键：{'、'.join(TOP_KEYS)}")
+            problems.add(loc, f"未知的键“{name}”", suggestion(name, TOP_KEYS) + f"可用的键：{'、'.join(TOP_KEYS)}")
         elif kind.startswith("date") or name == "date":
             problems.add(loc, "日期格式不正确", "请写成 YYYY-MM-DD，例如 date: 2025-01-15")
         elif kind == "missing":
@@ -180,7 +180,7 @@ def _check_sections(raw: dict[str, Any], problems: _Problems) -> dict[str, Secti
         path = ("sections", key)
         heading = outline.find_heading(str(key))
         if heading is None:
-            problems.add(path, f"未知的标题“{key}”", suggestion(outline.strip_numbering(str(key)), titles) + " 标题须与附件3一致")
+            problems.add(path, f"未知的标题“{key}”", suggestion(outline.strip_numbering(str(key)), titles) + "标题须与附件3一致")
             continue
         if heading.title in found:
             problems.add(path, f"标题“{heading.title}”出现了两次", "请合并为一处")
@@ -220,7 +220,7 @@ def _check_topics(heading: Heading, value: dict, section: SectionInput, problems
             problems.add(
                 tpath,
                 f"“{heading.title}”下没有内容项“{topic}”",
-                suggestion(topic, names) + f" 可用的内容项：{'、'.join(names)}；不属于任何内容项的文字写在“{FREE_TOPIC}”下",
+                suggestion(topic, names) + f"可用的内容项：{'、'.join(names)}；不属于任何内容项的文字写在“{FREE_TOPIC}”下",
             )
             continue
         if text is None:

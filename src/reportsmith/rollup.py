@@ -63,6 +63,37 @@ def _scopes_of(level: str) -> tuple[str, str]:
     return (level, SCOPE_TOTAL)
 
 
+class RollupSums:
+    """Running sums of forms, added one at a time: what a batch keeps instead of every form.
+
+    The sums are exact (``int``, ``Decimal``), so the order in which forms arrive (parallel
+    workers finish in any order) does not change them.
+    """
+
+    def __init__(self) -> None:
+        self.rows = [RollupRow(row=r, sums={s: None for s in SCOPES}, filled={s: 0 for s in SCOPES}) for r in formspec.form_rows()]
+        self._by_key = {r.row.key: r for r in self.rows if r.row.takes_value and r.row.key}
+        self.clusters = {s: 0 for s in SCOPES}
+
+    def add(self, level: str, form: FormData) -> None:
+        """Add one cluster's form to the sums of its level and of the province."""
+        scopes = _scopes_of(level)
+        for s in scopes:
+            self.clusters[s] += 1
+        for key, value in form.values.items():
+            target = self._by_key.get(key)
+            if target is None or value is None:
+                continue
+            for s in scopes:
+                current = target.sums[s]
+                target.sums[s] = value if current is None else current + value
+                target.filled[s] += 1
+
+    def result(self, *, year: int = 2024) -> "Rollup":
+        """The roll-up of the forms added so far, derived figures recomputed on the sums."""
+        return Rollup(year=year, clusters=dict(self.clusters), rows=self.rows, derived=_derived_on_sums(self.rows, year))
+
+
 def compute_rollup(forms: Iterable[tuple[str, FormData]], *, year: int = 2024) -> Rollup:
     """Sum the forms ``(level, FormData)`` by level and over all; recompute derived figures.
 
@@ -71,23 +102,10 @@ def compute_rollup(forms: Iterable[tuple[str, FormData]], *, year: int = 2024) -
     >>> r.rows[1].sums["全省"], r.rows[1].filled["全省"], r.rows[1].filled["省级"]
     (10, 1, 0)
     """
-    rows = [RollupRow(row=r, sums={s: None for s in SCOPES}, filled={s: 0 for s in SCOPES}) for r in formspec.form_rows()]
-    by_key = {r.row.key: r for r in rows if r.row.takes_value and r.row.key}
-    clusters = {s: 0 for s in SCOPES}
+    sums = RollupSums()
     for level, form in forms:
-        scopes = _scopes_of(level)
-        for s in scopes:
-            clusters[s] += 1
-        for key, value in form.values.items():
-            target = by_key.get(key)
-            if target is None or value is None:
-                continue
-            for s in scopes:
-                current = target.sums[s]
-                target.sums[s] = value if current is None else current + value
-                target.filled[s] += 1
-    derived = _derived_on_sums(rows, year)
-    return Rollup(year=year, clusters=clusters, rows=rows, derived=derived)
+        sums.add(level, form)
+    return sums.result(year=year)
 
 
 def _derived_on_sums(rows: list[RollupRow], year: int) -> list[DerivedTotal]:
@@ -160,6 +178,35 @@ def write_rollup_sheet(ws: "Worksheet", rollup: Rollup) -> None:
     for i, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C4"
+
+
+def rollup_sheet(rollup: Rollup) -> "Worksheet":
+    """The roll-up on a sheet of its own workbook (to be copied into a write-only one)."""
+    from openpyxl import Workbook
+
+    ws = Workbook().active
+    write_rollup_sheet(ws, rollup)
+    return ws
+
+
+def copy_sheet(src: "Worksheet", dst) -> None:
+    """Copy values, styles, column widths and frozen panes of ``src`` into the write-only sheet ``dst``."""
+    from copy import copy
+
+    from openpyxl.cell import WriteOnlyCell
+
+    for key, dim in src.column_dimensions.items():
+        dst.column_dimensions[key].width = dim.width
+    dst.freeze_panes = src.freeze_panes
+    for row in src.iter_rows():
+        cells = []
+        for c in row:
+            cell = WriteOnlyCell(dst, value=c.value)
+            if c.has_style:
+                cell.font, cell.fill, cell.alignment = copy(c.font), copy(c.fill), copy(c.alignment)
+                cell.number_format = c.number_format
+            cells.append(cell)
+        dst.append(cells)
 
 
 def write_rollup_xlsx(rollup: Rollup, path: Path) -> Path:

@@ -3,25 +3,26 @@
 All are formatters over the same rows (:func:`summary_rows`), built from the batch's
 per-cluster results — so every figure equals what ``reportsmith check`` says for that
 cluster. Each file is written atomically and deterministically: no clock time, fixed
-.xlsx properties, sorted manifest. The province roll-up (:mod:`reportsmith.rollup`) goes
+.xlsx properties, sorted manifest. Each is streamed row by row (the problems read back
+from the batch's spool, summary.xlsx in openpyxl's write-only mode), so that memory does
+not grow with the number of clusters. The province roll-up (:mod:`reportsmith.rollup`) goes
 into ``汇总.xlsx`` and into the sheet 全省合计 of summary.xlsx.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 from decimal import Decimal
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import quote
 
 from . import rollup
 from ._batchwork import STATUS_BUILT, STATUS_FAILED, STATUS_MISSING, STATUS_PROBLEMS
 from .batchstamp import sha256_file
-from .atomic import write_text
+from .atomic import atomic_path
 from .numfmt import format_percent
 
 if TYPE_CHECKING:
@@ -50,12 +51,14 @@ def missing_topics_text(res: "ClusterResult") -> str:
     return "；".join(f"{h}：{'、'.join(ts)}" for h, ts in groups.items())
 
 
-def summary_rows(result: "BatchResult") -> list[dict[str, Any]]:
-    """One row per cluster (registry order), keyed by :data:`COLUMNS`; numbers stay numbers."""
-    rows = []
+def summary_rows(result: "BatchResult") -> Iterator[dict[str, Any]]:
+    """One row per cluster (registry order), keyed by :data:`COLUMNS`; numbers stay numbers.
+
+    A generator: each writer makes its rows as it writes them.
+    """
     for r in result.clusters:
         c = r.cluster
-        rows.append(
+        yield (
             {
                 "级别": c.level,
                 "序号": c.seq,
@@ -73,7 +76,6 @@ def summary_rows(result: "BatchResult") -> list[dict[str, Any]]:
                 "输出文件": r.output,
             }
         )
-    return rows
 
 
 def _text(column: str, value: Any) -> str:
@@ -84,19 +86,18 @@ def _text(column: str, value: Any) -> str:
     return str(value)
 
 
-def csv_text(rows: list[dict[str, Any]]) -> str:
-    """The rows as CSV text (the caller encodes it UTF-8 with a BOM, for Excel)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_text(k, row[k]) for k in COLUMNS])
-    return buf.getvalue()
+def write_csv(rows: Iterator[dict[str, Any]], path: Path) -> Path:
+    """The rows as CSV, UTF-8 with a BOM (for Excel), CRLF line ends; written atomically."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([_text(k, row[k]) for k in COLUMNS])
+    return path
 
 
 def batch_year(result: "BatchResult") -> int:
-    years = [r.year for r in result.clusters if r.year] + [r.form.year for r in result.clusters if r.form and r.form.year]
-    return max(years) if years else 2024
+    return max((y for r in result.clusters for y in (r.year, r.form_year) if y), default=2024)
 
 
 def write_summary(result: "BatchResult") -> dict[str, Path]:
@@ -104,56 +105,69 @@ def write_summary(result: "BatchResult") -> dict[str, Path]:
     out = result.out
     out.mkdir(parents=True, exist_ok=True)
     year = batch_year(result)
-    rows = summary_rows(result)
-    roll = rollup.compute_rollup(
-        [(r.cluster.level, r.form) for r in result.clusters if r.form is not None], year=year
-    )
+    roll = result.rollup.result(year=year)
     files: dict[str, Path] = {}
-    files["csv"] = write_text(out / CSV_NAME, csv_text(rows), encoding="utf-8-sig")
-    files["xlsx"] = _write_xlsx(rows, roll, out / XLSX_NAME)
+    files["csv"] = write_csv(summary_rows(result), out / CSV_NAME)
+    files["xlsx"] = _write_xlsx(summary_rows(result), roll, out / XLSX_NAME)
     files["rollup"] = rollup.write_rollup_xlsx(roll, out / rollup.ROLLUP_FILE)
-    files["index"] = write_text(out / HTML_NAME, index_html(result, rows, year))
+    with atomic_path(out / HTML_NAME) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        fh.writelines(f"{line}\n" for line in index_lines(result, year))
+    files["index"] = out / HTML_NAME
     files["manifest"] = write_manifest(result, list(files.values()))
     return files
 
 
-def _write_xlsx(rows: list[dict[str, Any]], roll: rollup.Rollup, path: Path) -> Path:
+_WIDTHS = (8, 6, 44, 24, 14, 10, 8, 10, 8, 40, 10, 10, 8, 50)
+
+
+def _write_xlsx(rows: Iterator[dict[str, Any]], roll: rollup.Rollup, path: Path) -> Path:
+    # Write-only: rows go to a temporary file as they come, instead of one object per cell in memory.
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_NAME
-    ws.append(list(COLUMNS))
-    for cell in ws[1]:
-        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for row in rows:
-        ws.append([float(row[k]) if k == "覆盖率" and row[k] is not None else row[k] for k in COLUMNS])
-        ws.cell(ws.max_row, COLUMNS.index("覆盖率") + 1).number_format = "0.0%"
-        if row["输出文件"]:
-            link = ws.cell(ws.max_row, COLUMNS.index("输出文件") + 1)
-            link.hyperlink, link.style = row["输出文件"], "Hyperlink"
-    widths = (8, 6, 44, 24, 14, 10, 8, 10, 8, 40, 10, 10, 8, 50)
-    for i, w in enumerate(widths, start=1):
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET_NAME)
+    for i, w in enumerate(_WIDTHS, start=1):  # columns and panes come before the rows in the file
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "D2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{ws.max_row}"
-    rollup.write_rollup_sheet(wb.create_sheet(rollup.SHEET_TITLE), roll)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    header = []
+    for name in COLUMNS:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font, cell.fill = bold, fill
+        header.append(cell)
+    ws.append(header)
+    count = 0
+    for row in rows:
+        values: list[Any] = [row[k] for k in COLUMNS]
+        cov = COLUMNS.index("覆盖率")
+        values[cov] = WriteOnlyCell(ws, value=None if row["覆盖率"] is None else float(row["覆盖率"]))
+        values[cov].number_format = "0.0%"
+        if row["输出文件"]:
+            link = values[-1] = WriteOnlyCell(ws, value=row["输出文件"])
+            link.hyperlink, link.style = row["输出文件"], "Hyperlink"
+        ws.append(values)
+        count += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
+    rollup.copy_sheet(rollup.rollup_sheet(roll), wb.create_sheet(rollup.SHEET_TITLE))
     return rollup.save_workbook(wb, path, year=roll.year)
 
 
 def write_manifest(result: "BatchResult", summary_files: list[Path]) -> Path:
     """``manifest.json``: every output (reports and summary files), path relative to out/ and SHA-256, sorted."""
     out = result.out
-    paths = set(summary_files)
-    for r in result.clusters:
-        for rel in (r.output, r.pdf):
-            if rel and (out / rel).is_file():
-                paths.add(out / rel)
-    entries = sorted(({"path": p.relative_to(out).as_posix(), "sha256": sha256_file(p)} for p in paths), key=lambda e: e["path"])
-    text = json.dumps({"files": entries}, ensure_ascii=False, indent=2) + "\n"
-    return write_text(out / MANIFEST_NAME, text)
+    rels = {p.relative_to(out).as_posix() for p in summary_files}
+    rels.update(rel for r in result.clusters for rel in (r.output, r.pdf) if rel and (out / rel).is_file())
+    # Streamed in json.dumps(indent=2)'s exact layout: one entry in memory at a time.
+    with atomic_path(out / MANIFEST_NAME) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        fh.write('{\n  "files": [')
+        for i, rel in enumerate(sorted(rels)):
+            entry = json.dumps({"path": rel, "sha256": sha256_file(out / rel)}, ensure_ascii=False, indent=2)
+            fh.write(("," if i else "") + "\n    " + entry.replace("\n", "\n    "))
+        fh.write("\n  ]\n}\n" if rels else "]\n}\n")
+    return out / MANIFEST_NAME
 
 
 def report_href(rel: str) -> str:
@@ -201,25 +215,24 @@ def _cell(column: str, value: Any, res: "ClusterResult", index: int) -> str:
     return f'<td class="n">{text}</td>' if column in _NUMERIC else f"<td>{text}</td>"
 
 
-def index_html(result: "BatchResult", rows: list[dict[str, Any]], year: int) -> str:
-    """One self-contained page: counts, stray folders, and the sortable table with each row's problems."""
+def index_lines(result: "BatchResult", year: int) -> Iterator[str]:
+    """index.html, line by line: counts, stray folders, and the sortable table with each row's problems."""
     counts = result.counts_text()
-    parts = [
+    yield from [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{year}年度创新型产业集群总结报告汇总</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{year}年度创新型产业集群总结报告汇总</h1>",
-        f"<p>共 {len(rows)} 个集群：{escape(counts)}。点击表头可排序；点击集群名称打开其报告。"
+        f"<p>共 {len(result.clusters)} 个集群：{escape(counts)}。点击表头可排序；点击集群名称打开其报告。"
         f"汇总表另见 {CSV_NAME}、{XLSX_NAME}（含“全省合计”），全省合计另见 {escape(rollup.ROLLUP_FILE)}。</p>",
     ]
     if result.strays:
-        parts.append('<ul class="stray">' + "".join(f"<li>{escape(s.text())}</li>" for s in result.strays) + "</ul>")
-    parts.append("<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in (*COLUMNS, "问题")) + "</tr></thead><tbody>")
-    for i, (row, res) in enumerate(zip(rows, result.clusters)):
+        yield '<ul class="stray">' + "".join(f"<li>{escape(s.text())}</li>" for s in result.strays) + "</ul>"
+    yield "<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in (*COLUMNS, "问题")) + "</tr></thead><tbody>"
+    for i, (row, res) in enumerate(zip(summary_rows(result), result.clusters)):
         cells = "".join(_cell(c, row[c], res, i) for c in COLUMNS)
         problems = res.problems
         listed = "<ul>" + "".join(f"<li>{escape(p)}</li>" for p in problems) + "</ul>" if problems else ""
-        parts.append(f'<tr id="{escape(res.key)}">{cells}<td data-sort="{len(problems):04d}">{listed}</td></tr>')
-    parts += ["</tbody></table>", f"<script>{_JS}</script>", "</body></html>", ""]
-    return "\n".join(parts)
+        yield f'<tr id="{escape(res.key)}">{cells}<td data-sort="{len(problems):04d}">{listed}</td></tr>'
+    yield from ["</tbody></table>", f"<script>{_JS}</script>", "</body></html>"]
