@@ -51,3 +51,44 @@ def test_a_bad_number_is_explained_in_chinese(capsys):
     assert main(["evidence", ".", "--max-size-mb", "abc"]) == 2
     err = capsys.readouterr().err
     assert "'abc' 不是有效的数字" in err and "range" not in err
+
+
+def _documented_command_lines():
+    docs = [README, *sorted((README.parent / "docs" / "usage").glob("*.md"))]
+    for doc in docs:
+        for block in re.findall(r"```[^\n]*\n(.*?)```", doc.read_text(encoding="utf-8"), re.S):
+            for line in block.splitlines():
+                line = line.removeprefix("$ ").split("  #")[0].strip()
+                # Synopsis lines ("[-o 文件夹]", "<账号>", "a|b", "…") describe, they are not typed.
+                if line.startswith("reportsmith ") and not re.search(r"[\[<|…]", line):
+                    yield doc.name, line
+
+
+@pytest.mark.parametrize("doc, line", sorted(set(_documented_command_lines())))
+def test_every_documented_command_line_parses(doc, line):
+    """An example in the docs uses only commands, options and argument counts that exist."""
+    import shlex
+
+    import click
+
+    from reportsmith.cli import cli
+
+    ctx = click.Context(cli)
+    name, *rest = shlex.split(line)[1:]
+    command = cli.get_command(ctx, name)
+    while isinstance(command, click.Group):
+        name, *rest = rest
+        command = command.get_command(ctx, name)
+    assert command is not None, f"{doc}: 没有命令 {name}"
+    # Parsing checks option names, argument counts and value types; the command does not run.
+    command.make_context(name, list(rest))
+
+
+def test_the_documented_line_check_catches_an_unknown_option():
+    import click
+
+    from reportsmith.cli import cli
+
+    command = cli.get_command(click.Context(cli), "build")
+    with pytest.raises(click.UsageError):
+        command.make_context("build", ["inputs/whkjcyjq", "--nosuch"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 W_NAMESPACES = (
     "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -17,27 +18,26 @@ W_NAMESPACES = (
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 
-_TAGS: dict[str, str] = {}
-
-
 def tag(el) -> str:
-    """``"w:p"`` for a WordprocessingML element in either namespace, ``"mc:…"``, ``"m:…"``, else ``"?"``."""
+    """``"w:p"`` for a WordprocessingML element in either namespace, ``"mc:…"``, ``"m:…"``,
+    ``"?local"`` for another namespace, ``"?"`` for comments and processing instructions."""
     t = el.tag
     if not isinstance(t, str):  # comments and processing instructions
         return "?"
-    short = _TAGS.get(t)
-    if short is None:
-        ns, _, local = t[1:].partition("}") if t.startswith("{") else ("", "", t)
-        if ns in W_NAMESPACES:
-            short = "w:" + local
-        elif ns == MC_NS:
-            short = "mc:" + local
-        elif ns == M_NS:
-            short = "m:" + local
-        else:
-            short = "?" + local
-        _TAGS[t] = short
-    return short
+    return _short_tag(t)
+
+
+# Bounded: tag names come from untrusted files, and a reviewer's process may read many.
+@lru_cache(maxsize=4096)
+def _short_tag(t: str) -> str:
+    ns, _, local = t[1:].partition("}") if t.startswith("{") else ("", "", t)
+    if ns in W_NAMESPACES:
+        return "w:" + local
+    if ns == MC_NS:
+        return "mc:" + local
+    if ns == M_NS:
+        return "m:" + local
+    return "?" + local
 
 
 def wval(el, name: str = "val") -> str | None:

@@ -12,7 +12,10 @@ from ..errors import InputError, os_error_reason
 from ._common import emit_json, handles_errors, out
 
 # Formats that look like documents but that we cannot read: say so instead of counting bytes.
-_UNSUPPORTED = {".doc": "Word 97-2003", ".wps": "WPS", ".pdf": "PDF", ".odt": "OpenDocument", ".rtf": "RTF"}
+_UNSUPPORTED = {
+    ".doc": "Word 97-2003", ".wps": "WPS", ".pdf": "PDF", ".odt": "OpenDocument", ".rtf": "RTF",
+    ".xlsx": "Excel", ".xls": "Excel", ".et": "WPS 表格", ".pptx": "PowerPoint",
+}
 
 LABELS = {
     "zishu": "字数",
