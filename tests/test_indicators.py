@@ -210,3 +210,16 @@ def test_formula_precedence_and_reasons(formula, expected):
 
 def test_formula_names_rows_as_written_once_each():
     assert indicators.parse_formula("出口总额 / 营业收入 + 出口总额").names == ["出口总额", "营业收入"]
+
+
+def test_a_previous_year_figure_that_cannot_be_computed_says_so_in_the_appendix():
+    from reportsmith.formdata import FormData
+    from reportsmith.indicators import appendix_rows
+
+    form = FormData(
+        values={"省级及以上科技企业孵化器": 2, "国家级科技企业孵化器": 1},
+        previous={"省级及以上科技企业孵化器": 0, "国家级科技企业孵化器": 0},
+    )
+    row = next(r for r in appendix_rows(form) if r.label == "国家级孵化器占比")
+    assert row.value == "50.0" and row.previous == "不可计算"
+    assert next(r for r in appendix_rows(FormData(values=form.values)) if r.label == "国家级孵化器占比").previous == ""

@@ -291,5 +291,8 @@ def appendix_rows(form: FormData) -> list[AppendixRow]:
         if not ind.shown:
             continue
         value = _derived_plain(ind.value, ind) or f"{NOT_COMPUTABLE}（{ind.reason}）"
-        rows.append(AppendixRow(ind.name, ind.unit, value, _derived_plain(ind.previous, ind), ind.change, 0, True))
+        # Last year's figure: blank when no previous year was given, 不可计算 when it was but
+        # the figure cannot be computed from it (e.g. a denominator of 0).
+        previous = _derived_plain(ind.previous, ind) or (NOT_COMPUTABLE if form.previous else "")
+        rows.append(AppendixRow(ind.name, ind.unit, value, previous, ind.change, 0, True))
     return rows

@@ -74,7 +74,10 @@ def highlights(folder: Path, as_json: bool) -> int:
     for col in ("指标", "本年", "上年", "同比", "说明"):
         table.add_column(col, overflow="fold")
     for ind in inds:
-        previous = format_derived(ind.previous, ind.unit, ind.decimals) if ind.previous is not None else ""
+        if ind.previous is not None:
+            previous = format_derived(ind.previous, ind.unit, ind.decimals)
+        else:
+            previous = "不可计算" if form.previous else ""
         note = ind.reason or ("" if ind.shown else "不列入报告（显示条件不成立）")
         table.add_row(escape(ind.name), escape(ind.display), previous, escape(ind.change), escape(note))
     console().print(table)
