@@ -13,14 +13,15 @@ properties and zip entry times), shared with :mod:`reportsmith.summary`.
 from __future__ import annotations
 
 import datetime as _dt
-import io
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from . import formspec
-from .atomic import write_bytes
+from .atomic import atomic_path
 from .formdata import FormData, Number
 
 if TYPE_CHECKING:  # openpyxl is imported only when a sheet is written
@@ -222,6 +223,7 @@ def write_rollup_xlsx(rollup: Rollup, path: Path) -> Path:
 
 # Zip entries carry a date; 1980-01-01 is the earliest a zip can hold, used for every entry.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_COPY_CHUNK = 1 << 20
 
 
 def save_workbook(wb, path: Path, *, year: int) -> Path:
@@ -236,16 +238,19 @@ def save_workbook(wb, path: Path, *, year: int) -> Path:
     props = wb.properties
     props.created = props.modified = when
     props.creator = props.lastModifiedBy = "reportsmith"
-    raw = io.BytesIO()
-    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()  # also closes the archive
-    fixed = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 0
-            entry.external_attr = 0
-            dst.writestr(entry, src.read(info.filename))
-    return write_bytes(path, fixed.getvalue())
+    # Through files, entry by entry, not whole archives in memory: a summary of thousands of
+    # clusters has a sheet of many megabytes.
+    with tempfile.TemporaryFile() as raw:
+        archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        ExcelWriter(wb, archive).save()  # also closes the archive
+        with atomic_path(path) as tmp, zipfile.ZipFile(raw) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                entry.create_system = 0
+                entry.external_attr = 0
+                entry.file_size = info.file_size  # known in advance, as writestr knew it: same header bytes
+                with src.open(info) as fin, dst.open(entry, "w") as fout:
+                    shutil.copyfileobj(fin, fout, _COPY_CHUNK)
+    return path
 

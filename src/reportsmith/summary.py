@@ -139,10 +139,9 @@ def _write_xlsx(rows: Iterator[dict[str, Any]], roll: rollup.Rollup, path: Path)
         cell.font, cell.fill = bold, fill
         header.append(cell)
     ws.append(header)
-    count = 0
+    count, cov = 0, COLUMNS.index("覆盖率")
     for row in rows:
         values: list[Any] = [row[k] for k in COLUMNS]
-        cov = COLUMNS.index("覆盖率")
         values[cov] = WriteOnlyCell(ws, value=None if row["覆盖率"] is None else float(row["覆盖率"]))
         values[cov].number_format = "0.0%"
         if row["输出文件"]:
