@@ -197,6 +197,15 @@ def test_index_page_links_each_report_lists_its_problems_and_keeps_names_inert(b
     assert hostile["cells"][2] == HOSTILE_CLUSTER["name"]  # printed as text, character for character
     assert any(HOSTILE in p for p in hostile["problems"])
     assert sum(len(r["links"]) for r in page.rows) == len(BUILT)
+    # Long problem lists are folded behind a summary line; short ones stay open.
+    folded = {r.key for r in result.clusters if len(r.problems) > 3}
+    assert folded, "the fixture has a cluster with many problems"
+    for r in result.clusters:
+        marker = f'<tr id="{r.key}">'
+        row_html = text[text.index(marker):text.index("</tr>", text.index(marker))]
+        assert ("<details>" in row_html) == (r.key in folded)
+        if r.key in folded:
+            assert f"{len(r.problems)} 条问题" in row_html
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="headless Chromium not installed")

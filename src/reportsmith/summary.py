@@ -214,6 +214,9 @@ def _cell(column: str, value: Any, res: "ClusterResult", index: int) -> str:
     return f'<td class="n">{text}</td>' if column in _NUMERIC else f"<td>{text}</td>"
 
 
+_OPEN_PROBLEMS = 3  # a row with more problems than this shows them folded
+
+
 def index_lines(result: "BatchResult", year: int) -> Iterator[str]:
     """index.html, line by line: counts, stray folders, and the sortable table with each row's problems."""
     counts = result.counts_text()
@@ -233,5 +236,8 @@ def index_lines(result: "BatchResult", year: int) -> Iterator[str]:
         cells = "".join(_cell(c, row[c], res, i) for c in COLUMNS)
         problems = res.problems
         listed = "<ul>" + "".join(f"<li>{escape(p)}</li>" for p in problems) + "</ul>" if problems else ""
+        if len(problems) > _OPEN_PROBLEMS:
+            # A draft has dozens of problems: fold them so the table stays scannable.
+            listed = f"<details><summary>{len(problems)} 条问题（点击展开）</summary>{listed}</details>"
         yield f'<tr id="{escape(res.key)}">{cells}<td data-sort="{len(problems):04d}">{listed}</td></tr>'
     yield from ["</tbody></table>", f"<script>{_JS}</script>", "</body></html>"]
