@@ -203,9 +203,8 @@ def test_index_page_links_each_report_lists_its_problems_and_keeps_names_inert(b
     for r in result.clusters:
         marker = f'<tr id="{r.key}">'
         row_html = text[text.index(marker):text.index("</tr>", text.index(marker))]
-        assert ("<details>" in row_html) == (r.key in folded)
-        if r.key in folded:
-            assert f"{len(r.problems)} 条问题" in row_html
+        assert (f"<summary>{len(r.problems)} 条问题" in row_html) == (r.key in folded)
+        assert (f"<summary>{len(r.missing_topics)} 项" in row_html) == (len(r.missing_topics) > 3)
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="headless Chromium not installed")

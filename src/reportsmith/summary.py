@@ -211,6 +211,10 @@ def _cell(column: str, value: Any, res: "ClusterResult", index: int) -> str:
         return f'<td class="s-{escape(res.status)}" data-sort="{_STATUS_ORDER.index(res.status)}">{text}</td>'
     if column == "覆盖率" and value is not None:
         return f'<td class="n" data-sort="{value:.6f}">{text}</td>'
+    if column == "缺失主题" and len(res.missing_topics) > _OPEN_PROBLEMS:
+        # Sorted by the count; the list itself is folded like long problem lists.
+        folded = f"<details><summary>{len(res.missing_topics)} 项（点击展开）</summary>{text}</details>"
+        return f'<td data-sort="{len(res.missing_topics):04d}">{folded}</td>'
     return f'<td class="n">{text}</td>' if column in _NUMERIC else f"<td>{text}</td>"
 
 
