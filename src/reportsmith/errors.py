@@ -17,7 +17,7 @@ or row, what is wrong and how to fix it.
 from __future__ import annotations
 
 import errno
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable
@@ -189,15 +189,3 @@ class TemplateError(ReportsmithError):
 
 class UnsafeFileError(InputError):
     """A submitted or evidence file is refused before it is read (zip bomb, path escape…)."""
-
-
-@dataclass
-class Report:
-    """Findings of one run about one input, with the file they concern."""
-
-    source: str
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return exit_code_for(self.findings)

@@ -25,10 +25,6 @@ def load_data(name: str) -> Any:
     return yaml.safe_load(text)
 
 
-def data_path(name: str) -> Path:
-    return Path(str(resources.files("reportsmith").joinpath("data").joinpath(name)))
-
-
 def default_template() -> Path:
     """The shipped ``outline.docx``: inside the installed package, or ``templates/`` of a checkout."""
     packaged = resources.files("reportsmith").joinpath("templates").joinpath("outline.docx")
