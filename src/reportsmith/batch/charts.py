@@ -216,12 +216,13 @@ def _is_derived(key: str) -> bool:
 # --- drawing ---------------------------------------------------------------------------
 
 
-def cjk_font() -> str:
-    """The family name of the first installed CJK font of ``data/charts.yaml``; InputError when none is."""
+def cjk_font(candidates: Sequence[str] | None = None) -> str:
+    """The family name of the first installed CJK font of ``data/charts.yaml`` (or ``candidates``);
+    InputError when none is."""
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    wanted = _settings()["fonts"]
+    wanted = list(candidates) if candidates is not None else _settings()["fonts"]
     for name in wanted:
         if name in installed:
             return name
