@@ -98,7 +98,7 @@ def paragraphs(text: str) -> list[str]:
 def evaluate(path: Path) -> Scores:
     """Judge every item of ``path`` with the coverage check and count the outcomes."""
     from reportsmith.checks.coverage import judge_topics
-    from reportsmith.outline import headings
+    from reportsmith.outline.headings import headings
 
     by_topic = {t.name: h for h in headings() for t in h.topics}
     scores = Scores()
