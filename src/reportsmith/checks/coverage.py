@@ -79,6 +79,7 @@ class _Rules:
 
     name: str
     phrases: tuple[tuple[str, regex.Pattern], ...]
+    any_phrase: regex.Pattern  # all phrases in one pattern: most sentences mention no topic
     nots: tuple[regex.Pattern, ...]
     overview: bool
     negated_when: tuple[regex.Pattern, ...]
@@ -88,11 +89,16 @@ class _Rules:
 class _Global:
     """The negation words, their exceptions and the lead-in endings of ``coverage.yaml``."""
 
-    strong: tuple[regex.Pattern, ...]
-    weak: tuple[regex.Pattern, ...]
-    not_negation: tuple[regex.Pattern, ...]
+    strong: regex.Pattern
+    weak: regex.Pattern
+    not_negation: regex.Pattern
     lead_in: tuple[str, ...]
     overview_min: int
+
+
+def _any_of(phrases: Sequence[str], gap: int) -> regex.Pattern:
+    """One pattern finding any of ``phrases``."""
+    return regex.compile("|".join(f"(?:{_compile(p, gap).pattern})" for p in phrases))
 
 
 @lru_cache(maxsize=1)
@@ -101,9 +107,9 @@ def _global() -> _Global:
     gap = d["gap"]
     neg = d["negation"]
     return _Global(
-        strong=tuple(_compile(w, gap) for w in neg["strong"]),
-        weak=tuple(_compile(w, gap) for w in neg["weak"]),
-        not_negation=tuple(_compile(w, gap) for w in neg["not_negation"]),
+        strong=_any_of(neg["strong"], gap),
+        weak=_any_of(neg["weak"], gap),
+        not_negation=_any_of(neg["not_negation"], gap),
         lead_in=tuple(d["lead_in"]),
         overview_min=d["overview_min_chars"],
     )
@@ -115,9 +121,11 @@ def _rules(topic: outline.Topic) -> _Rules:
     gap = d["gap"]
     extra = (d.get("topics") or {}).get(topic.name) or {}
     labels = list(dict.fromkeys([topic.name, *topic.cues, *(extra.get("phrases") or [])]))
+    phrases = tuple((p, _compile(p, gap)) for p in labels)
     return _Rules(
         name=topic.name,
-        phrases=tuple((p, _compile(p, gap)) for p in labels),
+        phrases=phrases,
+        any_phrase=_any_of(labels, gap),
         nots=tuple(_compile(p, gap) for p in extra.get("not") or []),
         overview=bool(extra.get("overview")),
         negated_when=tuple(_compile(p, gap) for p in extra.get("negated_when") or []),
@@ -131,14 +139,13 @@ def _mask(text: str, patterns: Sequence[regex.Pattern]) -> str:
     return text
 
 
-def _negated_clause(clause: str, strict: bool = False) -> bool:
-    """Whether a clause says something does not exist; a weak negation (不足) beside a figure
-    is a measurement, unless ``strict`` (the sentence already negates the topic elsewhere)."""
+def _negation(clause: str) -> str | None:
+    """"strong" / "weak" / None: how a clause says something does not exist."""
     g = _global()
-    c = _mask(clause, g.not_negation)
-    if any(p.search(c) for p in g.strong):
-        return True
-    return (strict or not _DIGIT.search(c)) and any(p.search(c) for p in g.weak)
+    c = _mask(clause, (g.not_negation,))
+    if g.strong.search(c):
+        return "strong"
+    return "weak" if g.weak.search(c) else None
 
 
 def _clauses(form: str) -> list[tuple[int, int]]:
@@ -159,8 +166,9 @@ def _mention(rules: _Rules, form: str) -> tuple[str, str] | None:
     """("positive" | "negated", phrase) for one sentence (in cue form), or None without a mention.
 
     A mention is negated when its clause negates, or when its clause only leads in
-    ("人才引育方面，") and a later clause of the sentence negates. Once one mention in the
-    sentence is negated, weak negations beside figures count too ("尚不充分，配套率不足20%")."""
+    ("人才引育方面，") and a later clause of the sentence negates."""
+    if not rules.any_phrase.search(form):
+        return None
     text = _mask(form, rules.nots)
     hits = [(label, m) for label, p in rules.phrases for m in p.finditer(text)]
     if not hits:
@@ -169,10 +177,11 @@ def _mention(rules: _Rules, form: str) -> tuple[str, str] | None:
         return ("negated", hits[0][0]) if any(p.search(form) for p in rules.negated_when) else ("positive", hits[0][0])
     spans = _clauses(form)
     clauses = [form[a:b] for a, b in spans]
-    negs = [_negated_clause(c) for c in clauses]
-    hit_clauses = {_clause_of(spans, m.start()) for _, m in hits}
-    if any(negs[i] for i in hit_clauses):
-        negs = [_negated_clause(c, strict=True) for c in clauses]
+    kinds = [_negation(c) for c in clauses]
+    # A weak negation in a sentence with a figure is a measurement ("偏低，仅为1.2%"), unless
+    # the sentence also negates outright ("尚不充分，本地配套率不足20%").
+    measured = _DIGIT.search(form) is not None and "strong" not in kinds
+    negs = [k == "strong" or (k == "weak" and not measured) for k in kinds]
     g = _global()
     first_neg = None
     for label, m in hits:
