@@ -12,11 +12,21 @@ ACCOUNT_B = "whdzcyjq"
 PASSWORD = "Kx8-sample-Passw0rd"
 
 
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    """One data folder (uploaded files, evidence mirrors) for the whole session."""
+    from django.conf import settings
+
+    path = tmp_path_factory.mktemp("workspace")
+    saved = settings.DATA_DIR, settings.FILES_DIR
+    settings.DATA_DIR, settings.FILES_DIR = path, path / "files"
+    yield path
+    settings.DATA_DIR, settings.FILES_DIR = saved
+
+
 @pytest.fixture(autouse=True)
-def _workspace_settings(settings, tmp_path):
-    settings.FILES_DIR = tmp_path / "files"
+def _workspace_settings(settings, data_dir):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.AXES_ENABLED = True
 
 
 def make_user(username: str, role: str, *, must_change: bool = False):
@@ -28,20 +38,33 @@ def make_user(username: str, role: str, *, must_change: bool = False):
     return user
 
 
-@pytest.fixture
-def world(db):
-    """Users of every role; cluster A loaded from the demo inputs (text, form, evidence)."""
+@pytest.fixture(scope="session")
+def _world_rows(django_db_setup, django_db_blocker, data_dir):
+    """Created once per session (outside the per-test transactions, which roll back to it)."""
+    from django.conf import settings
+
     from reportsmith.web.workspace import store
 
-    store.ensure_spaces()
-    users = {
-        "cluster_a": make_user(ACCOUNT_A, "cluster"),
-        "cluster_b": make_user(ACCOUNT_B, "cluster"),
-        "reviewer": make_user("shenhe", "reviewer"),
-        "admin": make_user("guanli", "admin"),
-    }
-    space_a = store.load_folder(REPO / "inputs" / ACCOUNT_A)
-    return {"users": users, "space_a": space_a, "space_b": store.get_space(ACCOUNT_B)}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock():
+        store.ensure_spaces()
+        make_user(ACCOUNT_A, "cluster")
+        make_user(ACCOUNT_B, "cluster")
+        make_user("shenhe", "reviewer")
+        make_user("guanli", "admin")
+        store.load_folder(REPO / "inputs" / ACCOUNT_A)
+    return True
+
+
+@pytest.fixture
+def world(db, _world_rows):
+    """Users of every role; cluster A loaded from the demo inputs (text, form, evidence)."""
+    from reportsmith.web.accounts.models import User
+    from reportsmith.web.workspace import store
+
+    users = {role: User.objects.get(username=name) for role, name in
+             (("cluster_a", ACCOUNT_A), ("cluster_b", ACCOUNT_B), ("reviewer", "shenhe"), ("admin", "guanli"))}
+    return {"users": users, "space_a": store.get_space(ACCOUNT_A), "space_b": store.get_space(ACCOUNT_B)}
 
 
 def client_for(world, role: str):

@@ -126,8 +126,17 @@ class Submission(models.Model):
         ordering = ["-created_at"]
 
 
+ACTION_LABELS = {
+    "save": "保存正文", "load": "导入文件夹", "form": "保存统计报表", "form-upload": "上传 Excel 报表",
+    "evidence": "佐证材料", "import": "导入 Word 初稿", "download": "下载报告", "submit": "提交",
+    "return": "退回修改", "approve": "通过", "comment": "审核意见",
+}
+
+
 class AuditEntry(models.Model):
-    """Who did what when: every save, upload, import, state change. Shown by the review desk."""
+    """Who did what when: every save, upload, import, state change. Shown by the review desk.
+
+    ``action`` is a short code (see ACTION_LABELS; add a label for a new one)."""
 
     space = models.ForeignKey(ClusterSpace, null=True, blank=True, on_delete=models.CASCADE, related_name="audit")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -135,6 +144,10 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     action = models.CharField(max_length=32)
     detail = models.TextField(blank=True, default="")
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from .. import engine
 from ..access import allow
 from ..accounts.models import ADMIN, CLUSTER, REVIEWER
-from . import store
+from . import live, store
 from .models import ClusterSpace
 
 READERS = {CLUSTER, REVIEWER, ADMIN}
@@ -51,7 +51,7 @@ def overview(request, account):
     space = store.get_space(account)
     cluster = engine.get_cluster(account)
     try:
-        result = store.check_space(space)
+        result = live.full_check(space)
         problem = None
     except engine.ReportsmithError as exc:
         result, problem = None, exc.text()
