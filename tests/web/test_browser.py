@@ -39,7 +39,7 @@ def browser():
     b = pw.chromium.launch(
         executable_path=CHROMIUM,
         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--no-first-run", "--disable-quic"],
+              "--disable-sync", "--no-first-run", "--disable-quic", "--lang=zh-CN"],
     )
     yield b
     b.close()

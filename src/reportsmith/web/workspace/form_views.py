@@ -121,7 +121,10 @@ def form_upload(request, account):
     if data.cluster and data.cluster != account:
         messages.error(request, f"上传的表格属于集群“{data.cluster}”，不是本集群（{account}）。请上传本集群的表格。")
         return redirect("form", account=account)
-    space.form = store.form_mapping(data, account)
+    mapping = store.form_mapping(data, account)
+    if "previous" not in mapping and (space.form or {}).get("previous"):
+        mapping["previous"] = space.form["previous"]  # the Excel form has no 上年 column: keep what was there
+    space.form = mapping
     space.form_version += 1
     if space.state == NOT_STARTED:
         space.state = DRAFTING

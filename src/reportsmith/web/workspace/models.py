@@ -88,7 +88,7 @@ class SectionVersion(models.Model):
     @property
     def text(self) -> str:
         if isinstance(self.content, dict):
-            return "\n\n".join(str(v) for v in self.content.values() if v)
+            return "\n\n".join(str(v).strip() for v in self.content.values() if v and str(v).strip())
         return self.content or ""
 
 
