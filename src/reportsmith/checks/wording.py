@@ -13,6 +13,7 @@ which compares the writer's numbers with the data sentences printed beside them.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ __all__ = [
     "check_wording",
     "disabled_findings",
     "resolve_disabled",
+    "hit_finding",
+    "institution_names",
+    "check_report_wording",
 ]
 
 RULE_FILE = "wording_rules.yaml"
@@ -135,8 +139,11 @@ def _lists() -> dict[str, Any]:
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
+_HAN_RE = regex.compile(_HAN)
+
+
 def _is_han(ch: str) -> bool:
-    return bool(ch) and regex.match(_HAN, ch) is not None
+    return bool(ch) and _HAN_RE.match(ch) is not None
 
 
 def _prev_char(text: str, i: int) -> str:
@@ -167,18 +174,18 @@ _Found = tuple[int, int, str | None]  # start, end, fix (None: no single fix)
 # ---------------------------------------------------------------- built-in checks
 
 
+@lru_cache(maxsize=8)
+def _halfwidth_re(chars: str) -> regex.Pattern:
+    return regex.compile(f"[{regex.escape(chars)}]")
+
+
 def _halfwidth_punct(text: str, ctx: _Ctx) -> list[_Found]:
     table: Mapping[str, str] = ctx.lists["halfwidth_punct"]
     out: list[_Found] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch not in table:
-            i += 1
-            continue
+    for m in _halfwidth_re("".join(table)).finditer(text):
+        i, ch = m.start(), m.group()
         if ch == "." and (text[i : i + 2] == ".." or (i > 0 and text[i - 1] == ".")):
-            i += 1  # an ellipsis: the number family reports it
-            continue
+            continue  # an ellipsis: the number family reports it
         before, after = _prev_char(text, i), _next_char(text, i + 1)
         closing = "”’）》】"
         if ch == ".":
@@ -190,7 +197,6 @@ def _halfwidth_punct(text: str, ctx: _Ctx) -> list[_Found]:
         if flagged:
             start, end = _expand_spaces(text, i, i + 1)
             out.append((start, end, table[ch]))
-        i += 1
     return out
 
 
@@ -204,9 +210,11 @@ def _halfwidth_paren(text: str, ctx: _Ctx) -> list[_Found]:
         inner = m.group(1)
         before = text[m.start() - 1] if m.start() else ""
         after = text[m.end()] if m.end() < len(text) else ""
-        if regex.search(_HAN, inner) or _is_han(before) or _is_han(after):
+        if _HAN_RE.search(inner) or _is_han(before) or _is_han(after):
             out.append((m.start(), m.end(), f"（{inner}）"))
             used.update((m.start(), m.end() - 1))
+    if "(" not in text and ")" not in text:
+        return out
     for i, ch in enumerate(text):
         if ch in "()" and i not in used:
             if _is_han(_prev_char(text, i)) or _is_han(_next_char(text, i + 1)):
@@ -216,6 +224,7 @@ def _halfwidth_paren(text: str, ctx: _Ctx) -> list[_Found]:
 
 _PAIRS = {"“": "”", "‘": "’", "（": "）", "《": "》", "【": "】"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
+_MARKS = regex.compile("[" + "".join(_PAIRS) + "".join(_CLOSERS) + "]")
 
 
 def _paired_marks(text: str, ctx: _Ctx) -> list[_Found]:
@@ -227,7 +236,8 @@ def _paired_marks(text: str, ctx: _Ctx) -> list[_Found]:
     """
     out: list[_Found] = []
     stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
+    for m in _MARKS.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in "“‘" and stack and stack[-1][0] == ch:
             # Chinese quotes do not nest in themselves: an opener typed for the closer.
             out.append((i, i + 1, _PAIRS[ch]))
@@ -255,10 +265,10 @@ def _paired_marks(text: str, ctx: _Ctx) -> list[_Found]:
 
 
 def _straight_quotes(text: str, ctx: _Ctx) -> list[_Found]:
-    if not regex.search(_HAN, text):
+    if ('"' not in text and "'" not in text) or not _HAN_RE.search(text):
         return []
     out: list[_Found] = []
-    quotes = [m.start() for m in regex.finditer('"', text)]
+    quotes = [i for i, ch in enumerate(text) if ch == '"']
     for a, b in zip(quotes[0::2], quotes[1::2]):
         if b - a <= 80:
             out.append((a, b + 1, f"“{text[a + 1 : b]}”"))
@@ -266,8 +276,7 @@ def _straight_quotes(text: str, ctx: _Ctx) -> list[_Found]:
             out += [(a, a + 1, "“"), (b, b + 1, "”")]
     if len(quotes) % 2:
         out.append((quotes[-1], quotes[-1] + 1, None))
-    for m in regex.finditer("'", text):
-        i = m.start()
+    for i in (i for i, ch in enumerate(text) if ch == "'"):
         if _is_han(_prev_char(text, i)) or _is_han(_next_char(text, i + 1)):
             out.append((i, i + 1, None))
     return out
@@ -281,24 +290,45 @@ def _allowed_repeat(text: str, start: int, end: int, ctx: _Ctx) -> bool:
     return False
 
 
+@lru_cache(maxsize=8)
+def _repeat_char_re(chars: str) -> regex.Pattern:
+    return regex.compile(rf"([{regex.escape(chars)}])\1")
+
+
+_REPEAT_WORD = regex.compile(r"(\p{Han}{2,6})\1")
+
+
 def _repeated_char(text: str, ctx: _Ctx) -> list[_Found]:
-    chars = "".join(ctx.lists["repeat_chars"])
     out: list[_Found] = []
-    for m in regex.finditer(rf"([{regex.escape(chars)}])\1", text):
+    for m in _repeat_char_re("".join(ctx.lists["repeat_chars"])).finditer(text):
         if not _allowed_repeat(text, m.start(), m.end(), ctx):
             out.append((m.start(), m.end(), m.group(1)))
     return out
+
+
+def _ends_a_word(text: str, start: int, unit: str, ctx: _Ctx) -> bool:
+    """Whether the first copy of a repeated word ends a longer word the report uses elsewhere
+    without the repeat (“长江生物生物药”: the company 长江生物 and its 生物药)."""
+    head = text[max(0, start - 2) : start] + unit
+    if len(head) <= len(unit):
+        return False
+    whole = ctx.writer_text or text
+    return any(not whole.startswith(unit, m.end()) for m in regex.finditer(regex.escape(head), whole))
 
 
 def _repeated_word(text: str, ctx: _Ctx) -> list[_Found]:
     out: list[_Found] = []
-    for m in regex.finditer(r"(\p{Han}{2,6})\1", text):
-        if not _allowed_repeat(text, m.start(), m.end(), ctx):
-            out.append((m.start(), m.end(), m.group(1)))
+    for m in _REPEAT_WORD.finditer(text):
+        if len(set(m.group(1))) == 1:
+            continue  # a run of one character (AAAA) is the single-character rule's business
+        if _allowed_repeat(text, m.start(), m.end(), ctx) or _ends_a_word(text, m.start(), m.group(1), ctx):
+            continue
+        out.append((m.start(), m.end(), m.group(1)))
     return out
 
 
-def _number_re(units: Sequence[str]) -> regex.Pattern:
+@lru_cache(maxsize=8)
+def _number_re(units: tuple[str, ...]) -> regex.Pattern:
     alts = "|".join(regex.escape(u) for u in sorted(units, key=len, reverse=True))
     return regex.compile(rf"(?<![\d.,，A-Za-z])(\d{{1,3}}(?:,\d{{3}})+|\d{{4,}})(?:\.\d+)?(?=(?:余|多)?(?:{alts}))")
 
@@ -339,7 +369,7 @@ def _report_style(sections: Sequence[TextSection], ctx: _Ctx) -> str | None:
     return "comma" if commas >= len(writer) - commas else "plain"
 
 
-_SHORT_YEAR = regex.compile(r"(?<![\d.,０-９A-Za-z])(\d{2})年(?!代)")
+_SHORT_YEAR = regex.compile(r"(?<![\d.０-９A-Za-z])(\d{2})年(?!代)")
 
 
 def _short_year(text: str, ctx: _Ctx) -> list[_Found]:
@@ -365,28 +395,49 @@ def _short_year(text: str, ctx: _Ctx) -> list[_Found]:
 _NAME_CHARS = regex.compile(r"^[\p{Han}（）()A-Za-z0-9]+$")
 
 
-def _near_names(text: str, names: Iterable[str], threshold: float) -> list[_Found]:
+def _near_names(text: str, names: Sequence[str], threshold: float) -> list[_Found]:
     """Places where ``text`` names something close to, but not exactly, one of ``names``.
 
     Each name is looked for by its last two characters; the words ending there are
     compared with the name (several lengths around the name's own); the closest one is
     reported when it is at least ``threshold`` similar and not the name itself.
     """
+    return list(_near_names_cached(text, tuple(names), threshold))
+
+
+@lru_cache(maxsize=16)
+def _name_index(names: tuple[str, ...]) -> tuple[dict[str, list[str]], dict[str, set[str]], int]:
+    """Names by their last two characters, each name's character pairs, the longest length."""
     by_anchor: dict[str, list[str]] = {}
     for n in names:
         if len(n) >= 5:
             by_anchor.setdefault(n[-2:], []).append(n)
-    if not by_anchor:
-        return []
+    pairs = {n: {n[i : i + 2] for i in range(len(n) - 1)} for n in names}
+    return by_anchor, pairs, max((len(n) for n in names), default=0)
+
+
+@lru_cache(maxsize=4096)
+def _near_names_cached(text: str, names: tuple[str, ...], threshold: float) -> tuple[_Found, ...]:
+    by_anchor, pairs, longest = _name_index(names)
     out: list[_Found] = []
     taken: list[tuple[int, int]] = []
+    exact = set(names)
     for anchor, group in by_anchor.items():
-        for m in regex.finditer(regex.escape(anchor), text):
-            end = m.end()
-            if any(text[max(0, end - len(n)) : end] == n for n in names if n.endswith(anchor)):
+        lengths = {len(n) for n in group}
+        at = text.find(anchor)
+        while at >= 0:
+            end = at + len(anchor)
+            at = text.find(anchor, at + 1)
+            if any(text[end - n : end] in exact for n in lengths if n <= end):
                 continue
             best: tuple[float, int, str] | None = None
+            window = text[max(0, end - longest - 3) : end]
+            window_pairs = {window[i : i + 2] for i in range(len(window) - 1)}
             for n in group:
+                # A quick screen before the exact comparison: a near miss shares most of the
+                # name's character pairs (a dropped or changed character breaks at most two).
+                if len(pairs[n] & window_pairs) < 0.5 * len(pairs[n]):
+                    continue
                 for length in range(max(len(anchor) + 1, len(n) - 4), len(n) + 4):
                     if length > end:
                         break
@@ -398,10 +449,14 @@ def _near_names(text: str, names: Iterable[str], threshold: float) -> list[_Foun
                         best = (ratio, length, n)
             if best and best[0] >= threshold:
                 start = end - best[1]
+                if best[2].endswith(text[start:end]) and start > 0 and _is_han(text[start - 1]):
+                    # The tail of a listed name inside a longer phrase (“生物医药科技企业孵化器”
+                    # beside “三峡科技企业孵化器”) is a description, not a misspelt name.
+                    continue
                 if not any(s < end and start < e for s, e in taken):
                     taken.append((start, end))
                     out.append((start, end, best[2]))
-    return out
+    return tuple(out)
 
 
 def _cluster_list() -> tuple[Any, ...]:
@@ -453,6 +508,8 @@ def _money_unit(text: str, ctx: _Ctx) -> list[_Found]:
         rest = text[m.end() :]
         if any(rest.startswith(a) for a in after_ok):
             continue
+        if regex.match(r"\s*(?:至|到|～|~|—|-|－|、|或|和)\s*\d+(?:\.\d+)?" + m.group(2) + "元", rest):
+            continue  # a range whose second figure carries the unit: 1亿至10亿元
         clause = regex.split(r"[，。；：！？,;:\n]", text[: m.start()])[-1]
         if any(c in clause for c in cues):
             out.append((m.start(), m.end(), m.group() + "元"))
@@ -557,6 +614,7 @@ def wording_hits(
     off = resolve_disabled(disabled)
     ctx = _Ctx(year=year, cluster=cluster, evidence=tuple(evidence or ()), docx=docx, lists=_lists())
     active = [r for r in rules() if r.id not in off and (docx or not r.docx_only)]
+    ctx.writer_text = "\n".join(p for sec in secs for p in sec.paragraphs)
     if any(r.check == "thousands_style" for r in active):
         ctx.style = _report_style(secs, ctx)
     hits: list[Hit] = []
@@ -583,8 +641,8 @@ def hit_finding(hit: Hit, *, file: str | None = None) -> Finding:
     family = families().get(rule.family, rule.family)
     quoted = _shown(hit.text)
     if hit.fix is not None:
-        hint = f"改为“{_shown(hit.fix)}”" if hit.fix else "删去"
-        hint += f"；{rule.suggestion}" if rule.suggestion and rule.check != "pattern" else ""
+        hint = f"改为“{_shown(hit.fix)}”" if hit.fix else (rule.suggestion or "删去")
+        hint += f"；{rule.suggestion}" if rule.suggestion and rule.family in ("number", "date_unit") and rule.check != "pattern" else ""
     else:
         hint = rule.suggestion
     if rule.check in ("cluster_names", "unit_names", "institution_names") and hit.fix:
@@ -645,12 +703,75 @@ def disabled_findings(disabled: Mapping[str, Any] | None, *, file: str | None = 
             continue
         out.append(
             Finding(
-                Severity.INFO,
+                Severity.INFO if reason_text else Severity.WARNING,
                 "wording.disabled",
                 f"已关闭文字检查“{name}”（{'、'.join(switched)}），理由：{reason_text or '未写理由'}",
                 file=file,
                 key=key,
-                hint=None if reason_text else "请写明关闭的理由",
+                hint=None if reason_text else f"请在“{name}:”后写明关闭的理由",
             )
         )
     return out
+
+
+INSTITUTION_GROUPS = ("创新服务机构", "研发机构")
+
+
+def institution_names(assembled: Any) -> list[str]:
+    """The institutions listed in evidence.yaml (创新服务机构, 研发机构) of an assembled report."""
+    checklist = getattr(assembled, "checklist", None)
+    if checklist is None:
+        return []
+    return [i.name for i in checklist.items if i.group in INSTITUTION_GROUPS and i.name]
+
+
+def _source_lines(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _line_of(hit: Hit, lines: Sequence[str], start: int | None) -> int | None:
+    """The report.yaml line holding the hit's words (searched from its heading's line on)."""
+    if not lines:
+        return start
+    a = max(0, (start or 1) - 1)
+    probes = [hit.context.strip(), hit.context[max(0, hit.context.find(hit.text) - 3) :].strip()[:12]]
+    probes += [hit.text] if len(hit.text.strip()) >= 2 else []
+    for probe in probes:
+        if not probe:
+            continue
+        for i in range(a, len(lines)):
+            if probe in lines[i]:
+                return i + 1
+    return start
+
+
+def check_report_wording(assembled: Any, report: Any) -> tuple[list[Finding], list[dict[str, Any]]]:
+    """Wording findings of an assembled report.yaml, pointed at their lines, and the rules the
+    writer switched off (``[{"rule", "rules", "reason"}]``) with findings about that list."""
+    disabled: Mapping[str, str] = getattr(report, "disabled_checks", {}) or {}
+    file = report.source
+    hits = wording_hits(
+        assembled.sections, assembled.cluster, institution_names(assembled), disabled=disabled.keys(), year=assembled.year
+    )
+    lines = _source_lines(file)
+    heading_lines = {title: s.line for title, s in report.sections.items()}
+    located = [
+        dataclasses.replace(hit_finding(h, file=file), line=_line_of(h, lines, heading_lines.get(h.section))) for h in hits
+    ]
+    off = [
+        {"rule": name, "rules": sorted(resolve_disabled([name])), "reason": reason}
+        for name, reason in disabled.items()
+        if resolve_disabled([name])
+    ]
+    # Rules switched off with a reason are listed apart (``off``); a missing reason or an
+    # unknown id is a finding.
+    notes = [
+        dataclasses.replace(f, line=getattr(report, "disabled_checks_line", None))
+        for f in disabled_findings(disabled, file=file)
+        if f.severity is not Severity.INFO
+    ]
+    return located + notes, off
