@@ -192,3 +192,24 @@ def test_a_received_docx_is_checked_too(tmp_path, capsys):
     assert {p["rule"] for p in wording} >= {"wording.spacing.indent", "wording.punct.halfwidth"}
     indent = next(p for p in wording if p["rule"] == "wording.spacing.indent")
     assert indent["measured"] == "　　" and "首行缩进" in indent["hint"]
+
+
+def test_annotate_puts_a_wording_comment_on_its_own_paragraph(tmp_path):
+    from docx import Document
+
+    from reportsmith.checks.annotate import annotate_docx
+    from reportsmith.docx.read import read_docx
+    from reportsmith.outline.headings import headings
+
+    doc = Document()
+    doc.add_paragraph(f"{get_cluster('whkjcyjq').name}2024年度总结报告")
+    for h in headings():
+        doc.add_paragraph(h.numbered)
+        doc.add_paragraph(f"{h.title}方面，集群坚持创新驱动。")
+        doc.add_paragraph(f"{h.title}方面，集群的的总体发展态势稳中有进。" if h.title == "集群发展环境" else "集群发展良好。")
+    path = tmp_path / "报送.docx"
+    doc.save(path)
+    done = annotate_docx(path, tmp_path / "批注.docx")
+    paragraphs = read_docx(path).paragraphs
+    [(finding, index)] = [(f, i) for f, i in done.anchors if f.rule == "wording.repeat.char"]
+    assert paragraphs[index].text == "集群发展环境方面，集群的的总体发展态势稳中有进。"

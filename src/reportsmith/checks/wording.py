@@ -38,6 +38,7 @@ __all__ = [
     "hit_finding",
     "institution_names",
     "check_report_wording",
+    "in_paragraph",
 ]
 
 RULE_FILE = "wording_rules.yaml"
@@ -775,3 +776,15 @@ def check_report_wording(assembled: Any, report: Any) -> tuple[list[Finding], li
         if f.severity is not Severity.INFO
     ]
     return located + notes, off
+
+
+_QUOTED_CONTEXT = regex.compile(r"^[^：]*：“(.*?)”中的“")
+
+
+def in_paragraph(finding: Finding, text: str) -> bool:
+    """Whether ``finding`` (from :func:`check_wording`) is about the paragraph ``text``: its
+    quoted words stand there in the same context. Lets 批注 sit on the paragraph itself."""
+    m = _QUOTED_CONTEXT.match(finding.message)
+    if not m or not finding.rule.startswith(RULE_PREFIX):
+        return False
+    return m.group(1) in text.replace("\n", " ")
