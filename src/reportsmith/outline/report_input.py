@@ -65,6 +65,8 @@ def split_at_marker(text: str) -> list[str]:
     ['开头\n', '\n结尾']
     """
     return _MARKER_LINE.split(text)
+# The top-level key where a writer switches wording checks off for this report: rule id → reason.
+DISABLED_CHECKS_KEY = "关闭检查"
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,9 @@ class ReportInput:
     unclassified_line: int | None = None
     # Heading title → data sentences on (True) or off (False), as set under data_sentences.
     data_sentences: dict[str, bool] = field(default_factory=dict)
+    # Wording checks switched off (rule or family id → the writer's reason), see checks/wording.py.
+    disabled_checks: dict[str, str] = field(default_factory=dict)
+    disabled_checks_line: int | None = None
 
     def highlights_on(self, title: str) -> bool:
         """Whether the data sentences of heading ``title`` are printed (on unless turned off)."""
@@ -122,6 +127,7 @@ class ReportFile(BaseModel):
     data_sentences: dict[Any, Any] | None = None  # checked by hand for better messages
     sections: dict[Any, Any] | None = None
     unclassified: Any = Field(None, alias=UNCLASSIFIED_KEY)  # checked by hand for better messages
+    disabled_checks: Any = Field(None, alias=DISABLED_CHECKS_KEY)  # checked by hand for better messages
 
 
 TOP_KEYS = tuple(f.alias or name for name, f in ReportFile.model_fields.items())
@@ -303,6 +309,7 @@ def load_report(path: Path) -> ReportInput:
     no_highlights = _check_no_highlights(data.get("no_highlights"), problems)
     unclassified = _check_unclassified(data.get(UNCLASSIFIED_KEY), problems)
     switches = _check_data_sentences(data.get(DATA_SENTENCES_KEY), problems)
+    disabled = _check_disabled(data.get(DISABLED_CHECKS_KEY), problems)
     if isinstance(data.get("cluster"), str):
         try:
             get_cluster(data["cluster"], file=file)
@@ -315,7 +322,10 @@ def load_report(path: Path) -> ReportInput:
     assert model is not None
     return ReportInput(
         model.cluster, model.year, model.date, no_highlights, sections, file,
-        unclassified, lines.line(UNCLASSIFIED_KEY) if UNCLASSIFIED_KEY in data else None, switches,
+        unclassified, lines.line(UNCLASSIFIED_KEY) if UNCLASSIFIED_KEY in data else None,
+        data_sentences=switches,
+        disabled_checks=disabled,
+        disabled_checks_line=lines.line(DISABLED_CHECKS_KEY) if DISABLED_CHECKS_KEY in data else None,
     )
 
 
@@ -363,6 +373,30 @@ def _check_data_sentences(value: Any, problems: _Problems) -> dict[str, bool]:
                          f"写“{heading.title}: 关”不印数据句；要指定位置，在正文中单独一行写 {DATA_MARKER}")
             continue
         out[heading.title] = ON_OFF[key]
+    return out
+
+
+def _check_disabled(value: Any, problems: _Problems) -> dict[str, str]:
+    """Rule id → reason of the 关闭检查 mapping (ids are checked against the rules by the check)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add(
+            (DISABLED_CHECKS_KEY,),
+            f"“{DISABLED_CHECKS_KEY}”应为“规则编号: 理由”的映射（现在是{_type_name(value)}）",
+            f"例如：{DISABLED_CHECKS_KEY}: 换行后缩进写“number.thousands_style: 统一按上级来文格式书写”",
+        )
+        return {}
+    out: dict[str, str] = {}
+    for rule, reason in value.items():
+        if reason is not None and not isinstance(reason, (str, int, float)):
+            problems.add(
+                (DISABLED_CHECKS_KEY, rule),
+                f"“{DISABLED_CHECKS_KEY}”下“{rule}”的理由应为一句话（现在是{_type_name(reason)}）",
+                "在规则编号后写冒号和关闭的理由",
+            )
+            continue
+        out[str(rule)] = "" if reason is None else str(reason).strip()
     return out
 
 
