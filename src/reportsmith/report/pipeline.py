@@ -25,7 +25,7 @@ from reportsmith.checks.sections import check_assembled
 from reportsmith.core.errors import Finding, InputError, Severity
 from reportsmith.form.data import FormData
 from reportsmith.registry.clusters import get_cluster
-from reportsmith.outline.report_input import ReportInput, TextBlock, load_report, split_paragraphs
+from reportsmith.outline.report_input import ReportInput, TextBlock, load_report, split_at_marker, split_paragraphs
 
 if TYPE_CHECKING:
     from reportsmith.compute.figures import FigureError
@@ -100,10 +100,7 @@ def assemble_report(report: ReportInput, form: FormData | None, form_findings: l
     if form is not None:
         sentences = section_sentences(form)
         for s in sections:
-            if s.heading.title not in report.no_highlights:
-                s.highlights = list(sentences.get(s.heading.title, []))
-            if s.highlights and not s.paragraphs:
-                s.placeholder = placeholder(s.heading, _covered_topics(s))
+            place_highlights(s, report, form, sentences)
     return Assembled(
         folder=Path(folder),
         cluster=cluster,
@@ -124,6 +121,32 @@ def assemble(folder: Path) -> Assembled:
     text refers to unknown figures — all such problems of report.yaml in one error.
     """
     return load_and_assemble(folder)[0]
+
+
+def place_highlights(section: AssembledSection, report: ReportInput, form: FormData, sentences: dict[str, list[str]]) -> None:
+    """Give ``section`` its data sentences (from ``section_sentences(form)``) unless the report
+    turns them off, leaving out those the writer's text already states; a heading with data
+    sentences but no text of its own gets the placeholder of the topics still missing."""
+    if report.highlights_on(section.heading.title):
+        section.highlights, section.repeated = _not_repeated(sentences.get(section.heading.title, []), section.paragraphs, form)
+    if section.highlights and not section.paragraphs:
+        section.placeholder = placeholder(section.heading, _covered_topics(section))
+
+
+def _not_repeated(sentences: list[str], paragraphs: list[str], form: FormData) -> tuple[list[str], list[str]]:
+    """(kept, left out): a data sentence stating a figure the writer's own text of the heading
+    already states with the form's value is left out, so no figure is printed twice."""
+    from reportsmith.checks.prose import stated_figures
+    from reportsmith.compute.figures import figures
+
+    if not sentences or not paragraphs:
+        return list(sentences), []
+    figs = figures(form)
+    own = stated_figures("\n".join(paragraphs), form, figs)
+    kept, left = [], []
+    for sentence in sentences:
+        (left if stated_figures(sentence, form, figs) & own else kept).append(sentence)
+    return kept, left
 
 
 def _covered_topics(section: AssembledSection) -> frozenset[str]:
@@ -149,16 +172,21 @@ def assemble_section(
 
     errors: list[FigureError] = []
     paragraphs: list[str] = []
+    marker: int | None = None
     for block in blocks:
-        try:
-            filled = fill_text(block.text, form, section=heading.title, file=file)
-        except FigureError as exc:
-            exc.line = exc.line or line
-            errors.append(exc)
-            continue
-        paragraphs += split_paragraphs(filled)
+        for i, part in enumerate(split_at_marker(block.text)):
+            if i and marker is None:  # the first {{ 数据句 }} line places the data sentences
+                marker = len(paragraphs)
+            try:
+                filled = fill_text(part, form, section=heading.title, file=file)
+            except FigureError as exc:
+                exc.line = exc.line or line
+                errors.append(exc)
+                continue
+            paragraphs += split_paragraphs(filled)
     section = AssembledSection(
-        heading=heading, paragraphs=paragraphs, keyed_topics=keyed, placeholder=None if paragraphs else placeholder(heading)
+        heading=heading, paragraphs=paragraphs, keyed_topics=keyed,
+        placeholder=None if paragraphs else placeholder(heading), marker=marker,
     )
     return section, errors
 
