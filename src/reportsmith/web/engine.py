@@ -23,12 +23,12 @@ from reportsmith.outline.report_input import UNCLASSIFIED_KEY, TextBlock, load_r
 from reportsmith.registry.clusters import accounts, get_cluster, load_clusters
 from reportsmith.report.build import build
 from reportsmith.report.importer import import_docx, to_yaml_block
-from reportsmith.report.pipeline import assemble_report, assemble_section, check_inputs
+from reportsmith.report.pipeline import assemble_report, assemble_section, check_inputs, place_highlights
 
 __all__ = [
     "LineMap", "topic_coverage", "check_prose", "check_assembled", "section_zishu", "zishu", "section_sentences",
     "check_file", "safe_name", "evidence_rules", "form_spec", "write_xlsx", "check_form_mapping", "TextBlock",
-    "parse_report", "parse_evidence", "assemble_report", "assemble_section",
+    "parse_report", "parse_evidence", "place_highlights", "assemble_report", "assemble_section",
     "Finding", "InputError", "ReportsmithError", "Severity", "load_yaml",
     "content_headings", "find_heading", "headings", "length_rule",
     "UNCLASSIFIED_KEY", "load_report", "accounts", "get_cluster", "load_clusters",

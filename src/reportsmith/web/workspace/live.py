@@ -136,20 +136,16 @@ class HeadingFeedback:
 
 def _assemble(space: ClusterSpace, heading, content: Any, form) -> tuple[Any, list]:
     """One heading assembled by the engine; ``content`` is its value in report.yaml."""
-    blocks, keyed = [], frozenset()
-    if content:
-        # The engine reads the value exactly as it reads report.yaml (keyed topics, 其他 …).
-        report = engine.parse_report(
-            {"cluster": space.account, "year": space.year, "sections": {heading.title: content}},
-            engine.LineMap(), store.REPORT_FILE,
-        )
-        si = report.sections.get(heading.title)
-        if si is not None:
-            blocks, keyed = si.blocks, si.keyed_topics
+    # The engine reads the value exactly as it reads report.yaml (keyed topics, 其他, markers …).
+    report = engine.parse_report(
+        {"cluster": space.account, "year": space.year, **store.top_level(space), "sections": {heading.title: content or None}},
+        engine.LineMap(), store.REPORT_FILE,
+    )
+    si = report.sections.get(heading.title)
+    blocks, keyed = (si.blocks, si.keyed_topics) if si is not None else ([], frozenset())
     section, errors = engine.assemble_section(heading, blocks, form, keyed=keyed, file=store.REPORT_FILE)
-    no_hl = set((space.report_meta or {}).get("no_highlights") or [])
-    if form is not None and heading.title not in no_hl:
-        section.highlights = list(_sentences(form).get(heading.title, []))
+    if form is not None:
+        engine.place_highlights(section, report, form, _sentences(form))
     return section, errors
 
 

@@ -121,27 +121,36 @@ def store_blob(data: bytes) -> str:
 
 def report_mapping(space: ClusterSpace) -> dict[str, Any]:
     """report.yaml of the space as the mapping the engine parses: every heading of 附件3 in order."""
-    meta = space.report_meta or {}
-    out: dict[str, Any] = {"cluster": space.account, "year": space.year}
-    if meta.get("date"):
-        out["date"] = dt.date.fromisoformat(meta["date"])
-    if meta.get("no_highlights"):
-        out["no_highlights"] = list(meta["no_highlights"])
+    out: dict[str, Any] = {"cluster": space.account, "year": space.year, **top_level(space)}
     saved = current_sections(space)
     out["sections"] = {h.title: (saved[h.title].content if h.title in saved else None) for h in engine.headings()}
-    if meta.get(engine.UNCLASSIFIED_KEY):
-        out[engine.UNCLASSIFIED_KEY] = dict(meta[engine.UNCLASSIFIED_KEY])
+    unclassified = (space.report_meta or {}).get(engine.UNCLASSIFIED_KEY)
+    if unclassified:
+        out[engine.UNCLASSIFIED_KEY] = dict(unclassified)
     return out
+
+
+def top_level(space: ClusterSpace) -> dict[str, Any]:
+    """report.yaml's other top-level keys as read (date, no_highlights, …; 未归类 apart).
+
+    Kept as written, whatever keys the engine's report.yaml knows: the engine validates them."""
+    meta = dict(space.report_meta or {})
+    meta.pop(engine.UNCLASSIFIED_KEY, None)
+    if isinstance(meta.get("date"), str):
+        try:
+            meta["date"] = dt.date.fromisoformat(meta["date"])
+        except ValueError:
+            pass
+    return meta
 
 
 def report_yaml(space: ClusterSpace) -> str:
     """report.yaml text of :func:`report_mapping` (literal blocks, as ``reportsmith import`` writes)."""
     m = report_mapping(space)
     lines = [f"cluster: {m['cluster']}", f"year: {m['year']}"]
-    if "date" in m:
-        lines.append(f"date: {m['date'].isoformat()}")
-    if "no_highlights" in m:
-        lines.append(yaml.safe_dump({"no_highlights": m["no_highlights"]}, allow_unicode=True, width=10**9).strip())
+    for key, value in m.items():
+        if key not in ("cluster", "year", "sections", engine.UNCLASSIFIED_KEY):
+            lines.append(yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False, width=10**9).rstrip("\n"))
     lines.append("sections:")
     for title, content in m["sections"].items():
         key = yaml.safe_dump(title, allow_unicode=True).strip().removesuffix("...").strip()
@@ -258,13 +267,11 @@ def load_folder(folder: Path, user=None) -> ClusterSpace:
     with transaction.atomic():
         space = get_space(report.cluster)
         space.year = report.year
-        meta: dict[str, Any] = {}
-        if report.date:
-            meta["date"] = report.date.isoformat()
-        if raw.get("no_highlights"):
-            meta["no_highlights"] = [str(x) for x in raw["no_highlights"]]
+        meta: dict[str, Any] = {str(k): plain(v) for k, v in raw.items() if k not in ("cluster", "year", "sections")}
         if report.unclassified:
             meta[engine.UNCLASSIFIED_KEY] = dict(report.unclassified)
+        else:
+            meta.pop(engine.UNCLASSIFIED_KEY, None)
         space.report_meta = meta
         if space.form != form_raw:
             space.form = form_raw
