@@ -19,7 +19,7 @@ from .conftest import PASSWORD, REPO, make_user
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = REPO / "out" / "screenshots"
 WRITER = "ycswcyjq"  # a complete demo report with one missing evidence file: one warning to explain
-OTHER = "whdzcyjq"
+OTHER = "szxgcyjq"
 NEW_PASSWORD = "Hb-2025-集群-Bericht"
 TYPED = "集群全年新增高新技术企业十二家，产业链协同水平稳步提升。"
 
@@ -111,7 +111,7 @@ def test_writer_journey_other_cluster_refused_reviewer_reads(live_server, browse
     store.load_folder(REPO / "inputs" / WRITER)
     make_user(WRITER, "cluster", must_change=True)
     make_user(OTHER, "cluster")
-    make_user("shenhe", "reviewer")
+    make_user("shenhe2", "reviewer")
     base = live_server.url
     errors: list[str] = []
     page = _page(browser, errors)
@@ -215,7 +215,7 @@ def test_writer_journey_other_cluster_refused_reviewer_reads(live_server, browse
 
     # A reviewer reads every page and file but cannot save.
     rev = _page(browser, errors)
-    login(rev, base, "shenhe", PASSWORD)
+    login(rev, base, "shenhe2", PASSWORD)
     rev.wait_for_url(f"{base}/clusters/")
     shot(rev, "14-审核-全部集群")
     rev.goto(f"{base}/c/{WRITER}/text/集群创新能力建设情况/")
