@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith.errors import Severity
-from reportsmith.formdata import FormData
-from reportsmith.prose import check_prose
+from reportsmith.core.errors import Severity
+from reportsmith.form.data import FormData
+from reportsmith.checks.prose import check_prose
 
 D = Decimal
 
@@ -139,14 +139,14 @@ DEMOS = Path(__file__).resolve().parents[1] / "inputs"
 
 @pytest.mark.parametrize("account", ["whkjcyjq", "ycswcyjq", "szxgcyjq"])
 def test_the_demo_reports_are_silent(account):
-    from reportsmith.check import check_inputs
+    from reportsmith.report.pipeline import check_inputs
 
     findings = check_inputs(DEMOS / account).findings
     assert [f.message for f in findings if f.rule == "prose.figure_mismatch"] == []
 
 
 def test_a_mismatch_seeded_into_a_demo_report_is_found(tmp_path):
-    from reportsmith.check import check_inputs
+    from reportsmith.report.pipeline import check_inputs
 
     folder = tmp_path / "whkjcyjq"
     shutil.copytree(DEMOS / "whkjcyjq", folder)
