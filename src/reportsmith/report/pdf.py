@@ -224,6 +224,8 @@ class PdfConverter:
     def convert(self, docx: str | Path, *, pdf_a: bool = False) -> tuple[Path | None, list[Finding]]:
         """Write ``<docx>.pdf`` atomically; on failure return ``(None, [warning])`` and leave any earlier PDF alone."""
         docx = Path(docx).resolve()
+        if self._proc is None or self._proc.poll() is not None:
+            self.soffice = find_soffice()  # installed (or removed) since the last office started
         if self.soffice is None:
             return None, [
                 Finding(
