@@ -13,7 +13,9 @@ from pathlib import Path
 
 from reportsmith.records.assembled import AssembledSection
 from reportsmith.records.checkresult import CheckResult
+from reportsmith.checks.conformance import layout_findings
 from reportsmith.checks.headings import Layout, detect
+from reportsmith.docx.formatting import read_formatting
 from reportsmith.docx.read import DocxContent, read_docx
 from reportsmith.core.errors import Finding, ReportsmithError, Severity
 from reportsmith.outline.headings import headings
@@ -139,6 +141,7 @@ def check_content(content: DocxContent, *, source: str | None = None) -> CheckRe
     whole = zishu(content.text)
     result = check_sections(_sections(layout), source=file, cluster=cluster.account if cluster else None, total_zishu=whole)
     result.findings = _heading_findings(layout, file) + _content_findings(layout, content, file) + list(result.findings)
+    result.findings += layout_findings(layout, read_formatting(content.path), file)
     result.extra.update({
         "headings_found": [f.to_json() for f in layout.found],
         "left_out": [lo.to_json(zishu(lo.text)) for lo in layout.left_out()],
