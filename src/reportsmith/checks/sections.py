@@ -24,6 +24,7 @@ from reportsmith.core.errors import Finding, Severity
 from reportsmith.outline.report_input import ReportInput, unclassified_findings
 from reportsmith.checks.coverage import topic_coverage
 from reportsmith.checks.prose import check_prose
+from reportsmith.checks.wording import check_report_wording
 from reportsmith.checks.zishu import zishu
 
 _BAND_SEVERITY = {"warn": Severity.WARNING, "fail": Severity.ERROR}
@@ -172,6 +173,9 @@ def check_assembled(assembled: Assembled, report: ReportInput) -> CheckResult:
         result.findings += check_prose(writer_texts(assembled.sections), assembled.form, file=report.source)
     if assembled.checklist is not None:
         result.findings += assembled.checklist.findings
+    wording, switched_off = check_report_wording(assembled, report)
+    result.findings += wording
+    result.extra["wording_disabled"] = switched_off
     result.extra["year"] = assembled.year
     result.extra["title"] = assembled.title
     return result

@@ -117,6 +117,7 @@ def print_result(result: CheckResult, *, show_all: bool = False) -> None:
     if show_all or len(infos) <= MAX_INFOS_SHOWN:
         shown += infos
     print_problems(shown)
+    print_disabled(result)
     if len(shown) < len(result.findings):
         c.print(f"另有 {len(infos)} 条提示未列出（加 --all 显示全部，或用 --json 输出）。")
     c.print(verdict(result))
@@ -138,6 +139,19 @@ def print_problems(findings: Sequence[Finding]) -> None:
     for f in findings:
         table.add_row(f"[{_STYLE[f.severity]}]{f.severity.label}[/]", _esc(f.location), _esc(f.message), _esc(f.hint or ""))
     c.print(table)
+
+
+def print_disabled(result: CheckResult) -> None:
+    """The wording checks the writer switched off in report.yaml (关闭检查), with the reasons."""
+    off = result.extra.get("wording_disabled") or []
+    if not off:
+        return
+    c = console()
+    c.print(f"已关闭的文字检查（{len(off)} 项，见 report.yaml“关闭检查”）：")
+    for item in off:
+        rules = "、".join(item["rules"])
+        named = item["rule"] if rules == item["rule"] else f"{item['rule']}（{rules}）"
+        c.print(f"  - {_esc(named)}：{_esc(item['reason'] or '未写理由')}")
 
 
 def verdict(result: CheckResult) -> str:
