@@ -13,6 +13,28 @@ PASSWORD = "Kx8-sample-Passw0rd"
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """No persistent connections in tests: PostgreSQL refuses to drop the test database while
+    a live-server thread still holds one."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session")
+def no_stray_connections(django_db_setup, django_db_blocker):
+    """Live-server request threads may still hold a connection at the end; PostgreSQL would
+    then refuse to drop the test database. End them before the database is torn down."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+@pytest.fixture(scope="session")
 def data_dir(tmp_path_factory):
     """One data folder (uploaded files, evidence mirrors) for the whole session."""
     from django.conf import settings

@@ -31,7 +31,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser():
+def browser(no_stray_connections):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"  # the ORM is used beside Playwright's event loop
     from playwright.sync_api import sync_playwright
 
