@@ -68,7 +68,8 @@ class Figure:
     @property
     def change(self) -> str:
         """"同比增长12.3%" / "提高1.2个百分点" / "与上年持平", or "" without last year's value."""
-        return numfmt.format_change(self.value, self.previous, self.kind)
+        places = self.decimals if self.kind in ("ratio", "number") else None
+        return numfmt.format_change(self.value, self.previous, self.kind, places)
 
     @property
     def added(self) -> str:
