@@ -109,3 +109,19 @@ def test_load_export_load_export_gives_identical_folders(tmp_path):
         ja, jb = json.loads(a.stdout), json.loads(b.stdout)
         assert (ja["zishu"], ja["coverage"]) == (jb["zishu"], jb["coverage"])
         assert [(f["rule"], f["key"], f["message"]) for f in ja["problems"]] == [(f["rule"], f["key"], f["message"]) for f in jb["problems"]]
+
+
+def test_topic_keyed_text_keeps_its_order_on_every_database(db, data_dir):
+    """PostgreSQL's jsonb sorts object keys; the printed order of keyed topics must not change."""
+    import yaml
+
+    from reportsmith.web.workspace import store
+
+    store.ensure_spaces()
+    space = store.load_folder(REPO / "inputs" / "ycswcyjq")
+    written = yaml.safe_load((REPO / "inputs" / "ycswcyjq" / "report.yaml").read_text(encoding="utf-8"))
+    exported = yaml.safe_load(store.report_yaml(store.get_space("ycswcyjq")))
+    title = "集群创新能力建设情况"
+    assert list(exported["sections"][title]) == list(written["sections"][title]) == ["研发投入", "创新人才", "创新平台体系", "产学研协同创新", "创新成果产出情况"]
+    assert exported["sections"][title] == written["sections"][title]
+    assert space.sections.filter(heading=title).count() == 1

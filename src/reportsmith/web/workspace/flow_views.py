@@ -17,7 +17,7 @@ from .. import engine
 from ..access import allow
 from . import live, store
 from .common import READERS, WRITERS, locked, page, severity_counts, space_of
-from .models import SUBMITTED, TRANSITIONS, AuditEntry, Submission, audit
+from .models import SUBMITTED, TRANSITIONS, AuditEntry, SectionVersion, Submission, audit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -27,7 +27,7 @@ def import_docx(request, account):
     """A Word draft's text placed under the headings by the engine's importer (``reportsmith import``)."""
     space = space_of(account)
     ctx = {"can_write": request.user.role in WRITERS and space.editable,
-           "unclassified": (space.report_meta or {}).get(engine.UNCLASSIFIED_KEY) or {}}
+           "unclassified": store.unclassified_texts(space)}
     if request.method == "GET":
         return page(request, "workspace/import.html", space, "import", **ctx)
     refused = locked(request, space)
@@ -55,11 +55,11 @@ def import_docx(request, account):
             if h is None or not value:
                 continue
             cur = store.current_section(space, h.title)
-            store.save_section(space, h.title, store.plain(value), cur.version if cur else 0, request.user)
+            store.save_section(space, h.title, SectionVersion.stored(store.plain(value)), cur.version if cur else 0, request.user)
             placed.append(h.title)
         meta = dict(space.report_meta or {})
         if data.get(engine.UNCLASSIFIED_KEY):
-            meta[engine.UNCLASSIFIED_KEY] = {str(k): str(v) for k, v in data[engine.UNCLASSIFIED_KEY].items()}
+            meta[engine.UNCLASSIFIED_KEY] = [[str(k), str(v)] for k, v in data[engine.UNCLASSIFIED_KEY].items()]
         else:
             meta.pop(engine.UNCLASSIFIED_KEY, None)
         if data.get("date"):
@@ -67,7 +67,7 @@ def import_docx(request, account):
         space.report_meta = meta
         space.save()
         audit(space, request.user, "import", f"导入 Word 初稿 {up.name}：{len(placed)} 个标题")
-    ctx.update(placed=placed, findings=findings, unclassified=meta.get(engine.UNCLASSIFIED_KEY) or {}, imported=up.name)
+    ctx.update(placed=placed, findings=findings, unclassified=store.unclassified_texts(space), imported=up.name)
     return page(request, "workspace/import.html", space, "import", **ctx)
 
 

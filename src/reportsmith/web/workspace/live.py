@@ -169,7 +169,7 @@ def heading_feedback(space: ClusterSpace, heading, text: str) -> HeadingFeedback
             continue
 
         def count(sv=sv, h=h):
-            return engine.section_zishu(_assemble(space, h, sv.content, form)[0])
+            return engine.section_zishu(_assemble(space, h, sv.value, form)[0])
 
         total += _ZISHU.get_or((space.account, sv.heading, sv.version, form_key), count)
     saved = {sv.heading for sv in store.current_sections(space).values()}

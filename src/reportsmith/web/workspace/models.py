@@ -70,8 +70,10 @@ class ClusterSpace(models.Model):
 class SectionVersion(models.Model):
     """One saved version of one heading's text. Never updated; the highest version is current.
 
-    ``content`` is the heading's value in report.yaml: a string, or topic → text when the
-    writer keyed the text by topic. The unique constraint makes a stale save fail (409).
+    ``content`` is the heading's text, or — when the writer keyed the text by topic in
+    report.yaml — a list of [topic, text] pairs (a list, because PostgreSQL's jsonb does not
+    keep the order of an object's keys). :attr:`value` is the value as report.yaml holds it.
+    The unique constraint makes a stale save fail (409).
     """
 
     space = models.ForeignKey(ClusterSpace, on_delete=models.CASCADE, related_name="sections")
@@ -85,10 +87,28 @@ class SectionVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["space", "heading", "version"], name="one_row_per_version")]
         ordering = ["space", "heading", "-version"]
 
+    @staticmethod
+    def stored(value):
+        """report.yaml's value of a heading (text, or topic → text) as stored in ``content``."""
+        if isinstance(value, dict):
+            return [[str(k), "" if v is None else str(v)] for k, v in value.items()]
+        return "" if value is None else str(value)
+
+    @property
+    def value(self):
+        """The heading's value as report.yaml holds it: text, or topic → text in the written order."""
+        if isinstance(self.content, list):
+            return {k: v for k, v in self.content}
+        return self.content or ""
+
+    @property
+    def keyed(self) -> bool:
+        return isinstance(self.content, list)
+
     @property
     def text(self) -> str:
-        if isinstance(self.content, dict):
-            return "\n\n".join(str(v).strip() for v in self.content.values() if v and str(v).strip())
+        if isinstance(self.content, list):
+            return "\n\n".join(str(v).strip() for _, v in self.content if v and str(v).strip())
         return self.content or ""
 
 

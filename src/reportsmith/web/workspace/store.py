@@ -123,11 +123,18 @@ def report_mapping(space: ClusterSpace) -> dict[str, Any]:
     """report.yaml of the space as the mapping the engine parses: every heading of 附件3 in order."""
     out: dict[str, Any] = {"cluster": space.account, "year": space.year, **top_level(space)}
     saved = current_sections(space)
-    out["sections"] = {h.title: (saved[h.title].content if h.title in saved else None) for h in engine.headings()}
-    unclassified = (space.report_meta or {}).get(engine.UNCLASSIFIED_KEY)
+    out["sections"] = {h.title: (saved[h.title].value if h.title in saved else None) for h in engine.headings()}
+    unclassified = unclassified_texts(space)
     if unclassified:
         out[engine.UNCLASSIFIED_KEY] = dict(unclassified)
     return out
+
+
+def unclassified_texts(space: ClusterSpace) -> list[tuple[str, str]]:
+    """未归类 (label, text) pairs in their order (stored as a list: jsonb does not keep key order)."""
+    value = (space.report_meta or {}).get(engine.UNCLASSIFIED_KEY) or []
+    pairs = value.items() if isinstance(value, dict) else value
+    return [(str(k), str(v)) for k, v in pairs]
 
 
 def top_level(space: ClusterSpace) -> dict[str, Any]:
@@ -269,7 +276,7 @@ def load_folder(folder: Path, user=None) -> ClusterSpace:
         space.year = report.year
         meta: dict[str, Any] = {str(k): plain(v) for k, v in raw.items() if k not in ("cluster", "year", "sections")}
         if report.unclassified:
-            meta[engine.UNCLASSIFIED_KEY] = dict(report.unclassified)
+            meta[engine.UNCLASSIFIED_KEY] = [[k, v] for k, v in report.unclassified.items()]
         else:
             meta.pop(engine.UNCLASSIFIED_KEY, None)
         space.report_meta = meta
@@ -283,7 +290,7 @@ def load_folder(folder: Path, user=None) -> ClusterSpace:
             heading = engine.find_heading(str(key))
             if heading is None or value is None:
                 continue
-            content = plain(value)
+            content = SectionVersion.stored(plain(value))
             cur = saved.get(heading.title)
             if cur is not None and cur.content == content:
                 continue

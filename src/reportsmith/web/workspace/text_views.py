@@ -44,7 +44,7 @@ def text(request, account, heading):
     feedback = live.heading_feedback(space, h, content)
     can_write = request.user.role in WRITERS and space.editable
     return page(request, "workspace/text.html", space, "text", heading=h, section=sv, text=content,
-                version=sv.version if sv else 0, keyed=bool(sv and isinstance(sv.content, dict)),
+                version=sv.version if sv else 0, keyed=bool(sv and sv.keyed),
                 nav=_nav(space), fb=feedback, can_write=can_write)
 
 

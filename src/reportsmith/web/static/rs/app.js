@@ -80,6 +80,7 @@
       document.getElementById("conflict-version").textContent = String(current.version);
       box.hidden = false;
       box.setAttribute("data-version", String(current.version));
+      box.scrollIntoView({ block: "start" });
       show("未保存：与已保存的版本冲突，请在下方选择。", "bad");
     }
 
