@@ -23,6 +23,7 @@ FILL = {
     "file_id": lambda w: w["space_a"].files.order_by("id").first().id,
     "group": lambda w: "机构",
     "index": lambda w: 0,
+    "chart": lambda w: "zishu",
 }
 
 
