@@ -32,6 +32,7 @@ pytestmark = [
 
 @pytest.fixture
 def browser(no_stray_connections):
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"  # the ORM is used beside Playwright's event loop
     from playwright.sync_api import sync_playwright
 
@@ -44,7 +45,10 @@ def browser(no_stray_connections):
     yield b
     b.close()
     pw.stop()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    if before is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 def _page(browser, errors: list[str]):
@@ -216,7 +220,8 @@ def test_writer_journey_other_cluster_refused_reviewer_reads(live_server, browse
     # A reviewer reads every page and file but cannot save.
     rev = _page(browser, errors)
     login(rev, base, "shenhe2", PASSWORD)
-    rev.wait_for_url(f"{base}/clusters/")
+    rev.wait_for_url(lambda u: "/login/" not in u)
+    rev.goto(f"{base}/clusters/")
     shot(rev, "14-审核-全部集群")
     rev.goto(f"{base}/c/{WRITER}/text/集群创新能力建设情况/")
     assert rev.get_attribute("#editor", "readonly") is not None and rev.locator("#save-button").count() == 0
