@@ -60,7 +60,8 @@ class ClusterResult:
     coverage: float | None = None
     topics_total: int = 0
     topics_covered: int = 0
-    missing_topics: tuple[tuple[str, str], ...] = ()  # (heading, topic)
+    missing_topics: tuple[tuple[str, str], ...] = ()  # (heading, topic), not covered: missing or only negated
+    negated_topics: tuple[tuple[str, str], ...] = ()  # (heading, topic), those of missing_topics only negated
     evidence_missing: int | None = None
     form_errors: int | None = None
     errors: int = 0
@@ -105,7 +106,10 @@ class ClusterResult:
             "band": self.band,
             "band_label": self.band_label,
             "coverage": None if self.coverage is None else round(self.coverage, 4),
-            "missing_topics": [{"heading": h, "topic": t} for h, t in self.missing_topics],
+            "missing_topics": [
+                {"heading": h, "topic": t, "outcome": "negated" if (h, t) in self.negated_topics else "missing"}
+                for h, t in self.missing_topics
+            ],
             "evidence_missing": self.evidence_missing,
             "form_errors": self.form_errors,
             "errors": self.errors,
@@ -265,6 +269,7 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -
         topics_total=len(check.topics),
         topics_covered=sum(1 for t in check.topics if t.covered),
         missing_topics=tuple((t.heading, t.topic) for t in check.missing_topics),
+        negated_topics=tuple((t.heading, t.topic) for t in check.negated_topics),
         output=docx.relative_to(out).as_posix(),
         pdf=pdf_path.relative_to(out).as_posix() if pdf_path is not None and pdf_path.is_file() else None,
         rebuilt=rebuilt,

@@ -194,6 +194,7 @@ def _settle(res: ClusterResult, item: BatchItem, sums: RollupSums, spool: Detail
     if res.band is not None:
         res.band, res.band_label = sys.intern(res.band), sys.intern(res.band_label)
     res.missing_topics = tuple(shared.setdefault(p, p) for p in res.missing_topics)
+    res.negated_topics = tuple(shared.setdefault(p, p) for p in res.negated_topics)
 
 
 def _prepare_out(out: Path) -> None:

@@ -80,6 +80,11 @@ def finding_anchors(result: CheckResult, layout: Layout) -> list[tuple[Finding, 
                 found = before[-1] if before else None
             if found is not None:
                 index = found.index
+                if f.rule.startswith("wording."):  # a wording finding sits on its own paragraph
+                    from reportsmith.checks.wording import in_paragraph
+
+                    own = next((p for p in layout.body.get(heading.title, []) if in_paragraph(f, p.text)), None)
+                    index = paragraphs.index(own) if own is not None else index
         out.append((f, index))
     return out
 

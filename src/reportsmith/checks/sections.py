@@ -3,7 +3,7 @@
 :func:`check_sections` measures a list of :class:`AssembledSection` — assembled from
 report.yaml, or read back from a .docx — so both kinds of check agree:
 
-* **coverage**: each topic covered or missing (:mod:`reportsmith.checks.coverage`);
+* **coverage**: each topic covered, only negated, or missing (:mod:`reportsmith.checks.coverage`);
 * **length**: the body's 字数 — each heading's numbered title line plus its paragraphs
   and data sentences; not the title, not appendices, not 【待补充】 placeholders — against
   the target and bands of ``data/rules.yaml``.
@@ -24,6 +24,7 @@ from reportsmith.core.errors import Finding, Severity
 from reportsmith.outline.report_input import ReportInput, unclassified_findings
 from reportsmith.checks.coverage import topic_coverage
 from reportsmith.checks.prose import check_prose
+from reportsmith.checks.wording import check_report_wording
 from reportsmith.checks.zishu import zishu
 
 _BAND_SEVERITY = {"warn": Severity.WARNING, "fail": Severity.ERROR}
@@ -115,6 +116,15 @@ def _missing_topic(t: TopicCoverage, source: str) -> Finding:
     heading = outline.find_heading(t.heading)
     topic = heading.topic(t.topic) if heading else None
     cues = "、".join(topic.cues[:5]) if topic else ""
+    if t.negated:
+        return Finding(
+            Severity.WARNING,
+            "topic.negated",
+            f"“{heading.numbered if heading else t.heading}”对附件3要求的“{t.topic}”只有否定表述：“{t.sentence}”",
+            file=source,
+            key=t.heading,
+            hint="请核实：已开展的工作请具体写明做法和成效；确实没有的，请说明原因和下一步打算，供审核时判断",
+        )
     return Finding(
         Severity.WARNING,
         "topic.missing",
@@ -163,6 +173,9 @@ def check_assembled(assembled: Assembled, report: ReportInput) -> CheckResult:
         result.findings += check_prose(writer_texts(assembled.sections), assembled.form, file=report.source)
     if assembled.checklist is not None:
         result.findings += assembled.checklist.findings
+    wording, switched_off = check_report_wording(assembled, report)
+    result.findings += wording
+    result.extra["wording_disabled"] = switched_off
     result.extra["year"] = assembled.year
     result.extra["title"] = assembled.title
     return result

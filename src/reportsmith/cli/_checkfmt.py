@@ -73,25 +73,31 @@ def print_lengths(result: CheckResult) -> None:
 
 
 def _how(t: TopicCoverage) -> str:
-    """How a topic was found, in words: keyed, or the cue word in quotes."""
+    """How a topic was found, in words: keyed, the opening overview, or the cue word in quotes."""
     if t.how == "keyed":
         return "按内容项标注"
+    if t.how == "overview":
+        return "开头概述段"
     cue = (t.how or "").removeprefix("cue:")
     return cue if cue.startswith("“") else f"“{cue}”"
 
 
 def print_topics(result: CheckResult) -> None:
-    """Per topic of 附件3: covered (and how) or missing."""
+    """Per topic of 附件3: covered (and how), only negated (quoting the sentence), or missing."""
     from rich.table import Table
 
-    table = Table(title=f"提纲覆盖（{sum(t.covered for t in result.topics)}/{len(result.topics)} 项）")
+    negated = len(result.negated_topics)
+    title = f"提纲覆盖（{sum(t.covered for t in result.topics)}/{len(result.topics)} 项"
+    table = Table(title=title + (f"，另有 {negated} 项仅有否定表述）" if negated else "）"))
     table.add_column("标题", overflow="fold")
     table.add_column("内容项", overflow="fold")
-    table.add_column("是否涉及（依据）", no_wrap=True)
+    table.add_column("是否涉及（依据）", overflow="fold")
     last = None
     for t in result.topics:
         if t.covered:
             mark = f"[green]✓[/] {_esc(_how(t))}"
+        elif t.negated:
+            mark = f"[yellow]! 仅有否定表述[/]：{_esc(t.sentence or '')}"
         else:
             mark = "[red]✗ 未涉及[/]"
         table.add_row(_esc(t.heading) if t.heading != last else "", _esc(t.topic), mark)
@@ -111,6 +117,7 @@ def print_result(result: CheckResult, *, show_all: bool = False) -> None:
     if show_all or len(infos) <= MAX_INFOS_SHOWN:
         shown += infos
     print_problems(shown)
+    print_disabled(result)
     if len(shown) < len(result.findings):
         c.print(f"另有 {len(infos)} 条提示未列出（加 --all 显示全部，或用 --json 输出）。")
     c.print(verdict(result))
@@ -132,6 +139,19 @@ def print_problems(findings: Sequence[Finding]) -> None:
     for f in findings:
         table.add_row(f"[{_STYLE[f.severity]}]{f.severity.label}[/]", _esc(f.location), _esc(f.message), _esc(f.hint or ""))
     c.print(table)
+
+
+def print_disabled(result: CheckResult) -> None:
+    """The wording checks the writer switched off in report.yaml (关闭检查), with the reasons."""
+    off = result.extra.get("wording_disabled") or []
+    if not off:
+        return
+    c = console()
+    c.print(f"已关闭的文字检查（{len(off)} 项，见 report.yaml“关闭检查”）：")
+    for item in off:
+        rules = "、".join(item["rules"])
+        named = item["rule"] if rules == item["rule"] else f"{item['rule']}（{rules}）"
+        c.print(f"  - {_esc(named)}：{_esc(item['reason'] or '未写理由')}")
 
 
 def verdict(result: CheckResult) -> str:

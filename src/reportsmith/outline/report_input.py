@@ -43,6 +43,8 @@ from reportsmith.core.yamlio import LineMap, load_yaml
 FREE_TOPIC = "其他"
 # The top-level key for text that belongs to no heading yet (written by ``reportsmith import``).
 UNCLASSIFIED_KEY = "未归类"
+# The top-level key where a writer switches wording checks off for this report: rule id → reason.
+DISABLED_CHECKS_KEY = "关闭检查"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class ReportInput:
     # Text kept under 未归类 (label → text, non-empty only): not printed, reported by the check.
     unclassified: dict[str, str] = field(default_factory=dict)
     unclassified_line: int | None = None
+    # Wording checks switched off (rule or family id → the writer's reason), see checks/wording.py.
+    disabled_checks: dict[str, str] = field(default_factory=dict)
+    disabled_checks_line: int | None = None
 
 
 class ReportFile(BaseModel):
@@ -88,6 +93,7 @@ class ReportFile(BaseModel):
     no_highlights: list[str] = []
     sections: dict[Any, Any] | None = None
     unclassified: Any = Field(None, alias=UNCLASSIFIED_KEY)  # checked by hand for better messages
+    disabled_checks: Any = Field(None, alias=DISABLED_CHECKS_KEY)  # checked by hand for better messages
 
 
 TOP_KEYS = tuple(f.alias or name for name, f in ReportFile.model_fields.items())
@@ -268,6 +274,7 @@ def load_report(path: Path) -> ReportInput:
     sections = _check_sections(raw_sections, problems) if isinstance(raw_sections, dict) else {}
     no_highlights = _check_no_highlights(data.get("no_highlights"), problems)
     unclassified = _check_unclassified(data.get(UNCLASSIFIED_KEY), problems)
+    disabled = _check_disabled(data.get(DISABLED_CHECKS_KEY), problems)
     if isinstance(data.get("cluster"), str):
         try:
             get_cluster(data["cluster"], file=file)
@@ -281,6 +288,7 @@ def load_report(path: Path) -> ReportInput:
     return ReportInput(
         model.cluster, model.year, model.date, no_highlights, sections, file,
         unclassified, lines.line(UNCLASSIFIED_KEY) if UNCLASSIFIED_KEY in data else None,
+        disabled, lines.line(DISABLED_CHECKS_KEY) if DISABLED_CHECKS_KEY in data else None,
     )
 
 
@@ -301,6 +309,30 @@ def _check_no_highlights(value: Any, problems: _Problems) -> frozenset[str]:
         else:
             titles.append(heading.title)
     return frozenset(titles)
+
+
+def _check_disabled(value: Any, problems: _Problems) -> dict[str, str]:
+    """Rule id → reason of the 关闭检查 mapping (ids are checked against the rules by the check)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add(
+            (DISABLED_CHECKS_KEY,),
+            f"“{DISABLED_CHECKS_KEY}”应为“规则编号: 理由”的映射（现在是{_type_name(value)}）",
+            f"例如：{DISABLED_CHECKS_KEY}: 换行后缩进写“number.thousands_style: 统一按上级来文格式书写”",
+        )
+        return {}
+    out: dict[str, str] = {}
+    for rule, reason in value.items():
+        if reason is not None and not isinstance(reason, (str, int, float)):
+            problems.add(
+                (DISABLED_CHECKS_KEY, rule),
+                f"“{DISABLED_CHECKS_KEY}”下“{rule}”的理由应为一句话（现在是{_type_name(reason)}）",
+                "在规则编号后写冒号和关闭的理由",
+            )
+            continue
+        out[str(rule)] = "" if reason is None else str(reason).strip()
+    return out
 
 
 def _check_unclassified(value: Any, problems: _Problems) -> dict[str, str]:

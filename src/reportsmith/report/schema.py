@@ -18,7 +18,8 @@ from reportsmith.form import spec as formspec
 from reportsmith.outline import headings as outline
 from reportsmith.core.atomic import write_text
 from reportsmith.registry.clusters import accounts
-from reportsmith.outline.report_input import FREE_TOPIC, UNCLASSIFIED_KEY
+from reportsmith.checks import wording
+from reportsmith.outline.report_input import DISABLED_CHECKS_KEY, FREE_TOPIC, UNCLASSIFIED_KEY
 from reportsmith.report.scaffold import SCHEMA_FILES
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -72,6 +73,12 @@ def report_schema() -> dict[str, Any]:
                 "description": "各标题下的正文；标题须与附件3一致，可带“一、”“（一）”等序号",
                 "properties": sections,
                 "additionalProperties": False,
+            },
+            DISABLED_CHECKS_KEY: {
+                "type": ["object", "null"],
+                "description": "关闭本报告的某些文字检查（可选）：规则编号或规则族 → 关闭的理由；检查结果中会列出",
+                "propertyNames": {"enum": [r.id for r in wording.rules()] + list(wording.families())},
+                "additionalProperties": {"type": ["string", "null"]},
             },
             UNCLASSIFIED_KEY: {
                 "type": ["object", "null"],
