@@ -396,7 +396,8 @@ def _normalize_years(norm: str, year: int) -> str | None:
 
 
 def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData, heading: str,
-                       file: str | None, rules: _Rules) -> list[Finding]:  # fmt: skip
+                       file: str | None, rules: _Rules, stated: set[str] | None = None) -> list[Finding]:  # fmt: skip
+    """The mismatches of one sentence; ``stated`` collects the figures it states at their level as the form has them."""
     norm = unicodedata.normalize("NFKC", sentence)
     if any(w in norm for w in rules.skip_sentence_words):
         return []
@@ -534,6 +535,8 @@ def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData
         if claim is None:
             continue
         ok = _holds(claim, rules)
+        if ok and stated is not None and claim.what == "level" and claim.bound is None:
+            stated.add(claim.fig.name)
         if ok is False:
             start = st.cue_start if st.cue_start is not None else clause_start
             phrase = _phrase(norm, start, m.end())
@@ -551,4 +554,20 @@ def check_prose(texts: Mapping[str, str], form: FormData, *, file: str | None = 
             sentence = sm.group(0).strip()
             if sentence:
                 out += _sentence_findings(sentence, figs, form, heading, file, rules)
+    return out
+
+
+
+def stated_figures(text: str, form: FormData, figs: Mapping[str, Figure] | None = None) -> set[str]:
+    """The form figures that ``text`` states at their level with the form's value, as
+    :func:`check_prose` reads it: "营业收入126.9亿元" states 营业收入 when the form has
+    1,268,500 万元. A figure written with another value, a change or a bound is not stated.
+    """
+    rules = _rules()
+    figs = figures(form) if figs is None else figs
+    out: set[str] = set()
+    for sm in _SENTENCE.finditer(text or ""):
+        sentence = sm.group(0).strip()
+        if sentence:
+            _sentence_findings(sentence, figs, form, "", None, rules, stated=out)
     return out

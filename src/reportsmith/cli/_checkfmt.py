@@ -65,6 +65,9 @@ def print_lengths(result: CheckResult) -> None:
         diff = f"{s.zishu - s.budget:+d}" if s.budget else ""
         table.add_row(_esc(s.numbered), str(s.zishu), str(s.budget or ""), diff, _BALANCE[s.balance])
     console().print(table)
+    if result.data_zishu:
+        console().print(f"正文合计 {result.zishu} 字 = 本人撰写 {result.own_zishu} 字 + 自动数据句 {result.data_zishu} 字"
+                        "（按印出的正文评价；正文已写明的数字不再由数据句重复）")
     over = result.zishu > result.target
     strays = furthest_from_budget(result.sections, over) if result.band != "ok" and result.zishu else []
     if strays:
@@ -158,8 +161,9 @@ def verdict(result: CheckResult) -> str:
     """The closing line: 字数 and band, coverage, and the number of findings of each kind."""
     groups = split_findings(result.findings)
     total = f"，全文 {result.total_zishu} 字" if result.total_zishu is not None else ""
+    own = f"，其中本人撰写 {result.own_zishu} 字、数据句 {result.data_zishu} 字" if result.data_zishu else ""
     return (
-        f"结论：正文 {result.zishu} 字（目标约 {result.target} 字，{band_text(result)}）{total}；"
+        f"结论：正文 {result.zishu} 字（目标约 {result.target} 字，{band_text(result)}{own}）{total}；"
         f"提纲覆盖 {result.coverage:.0%}；错误 {len(groups['errors'])} 条，警告 {len(groups['warnings'])} 条，"
         f"提示 {len(groups['infos'])} 条。"
     )

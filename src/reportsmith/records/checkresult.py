@@ -68,6 +68,7 @@ class CheckResult:
     target: int
     band: str  # ok / warn / fail
     total_zishu: int | None = None  # whole document, title and appendices included
+    data_zishu: int = 0  # of ``zishu``: what the data sentences add to the writer's own text
     sections: list[SectionLength] = field(default_factory=list)
     topics: list[TopicCoverage] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -77,6 +78,11 @@ class CheckResult:
     def band_label(self) -> str:
         """合格 / 偏差较大 / 不合格."""
         return BAND_LABELS[self.band]
+
+    @property
+    def own_zishu(self) -> int:
+        """The writer's own 字数: the body without the data sentences."""
+        return self.zishu - self.data_zishu
 
     @property
     def coverage(self) -> float:
@@ -105,6 +111,8 @@ class CheckResult:
             "cluster": self.cluster,
             "zishu": self.zishu,
             "total_zishu": self.total_zishu,
+            "own_zishu": self.own_zishu,
+            "data_zishu": self.data_zishu,
             "target": self.target,
             "band": self.band,
             "band_label": self.band_label,

@@ -19,7 +19,9 @@ from reportsmith.outline import headings as outline
 from reportsmith.core.atomic import write_text
 from reportsmith.registry.clusters import accounts
 from reportsmith.checks import wording
-from reportsmith.outline.report_input import DISABLED_CHECKS_KEY, FREE_TOPIC, UNCLASSIFIED_KEY
+from reportsmith.outline.report_input import (
+    DATA_MARKER, DATA_SENTENCES_KEY, DISABLED_CHECKS_KEY, FREE_TOPIC, UNCLASSIFIED_KEY,
+)
 from reportsmith.report.scaffold import SCHEMA_FILES
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -67,6 +69,13 @@ def report_schema() -> dict[str, Any]:
                 "type": "array",
                 "items": {"type": "string", "enum": title_names},
                 "description": "不自动插入数据句的标题（可选）",
+            },
+            DATA_SENTENCES_KEY: {
+                "type": ["object", "null"],
+                "description": "各标题的数据句开关（可选）：标题: 开 / 关；默认为开。"
+                f"在正文中单独一行写 {DATA_MARKER} 可指定数据句印在哪里",
+                "propertyNames": {"enum": title_names},
+                "additionalProperties": {"enum": ["开", "关", True, False]},
             },
             "sections": {
                 "type": ["object", "null"],
