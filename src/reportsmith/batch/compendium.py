@@ -230,9 +230,9 @@ def compose_compendium(
         title = f"湖北省创新型产业集群{year}年度总结报告汇编"
         draft = tmpdir / "compendium.docx"
         c.save(draft, when, title=title)
-        pages, pdf_tmp = None, None
+        pages = None
         if layout:
-            pages, pdf_tmp, more = _lay_out(c, draft, entries, titles, when, title, pdf=pdf, tmpdir=tmpdir)
+            pages, more = _lay_out(c, draft, entries, titles, when, title)
             findings += more
         if pages is None:
             c.mark_fields_dirty()
@@ -244,39 +244,36 @@ def compose_compendium(
         with atomic_path(out) as part:
             shutil.copyfile(draft, part)
         pdf_path = None
-        if pdf and pdf_tmp is not None:
-            pdf_path = out.with_suffix(".pdf")
-            with atomic_path(pdf_path) as part:
-                shutil.copyfile(pdf_tmp, part)
-        elif pdf:
-            findings.append(Finding(Severity.WARNING, "compendium.no_pdf", "没有生成 PDF（需要 LibreOffice）；Word 文档已生成", file=str(out),
-                                    hint="安装 LibreOffice 后重新运行 --pdf，或在 Word/WPS 中另存为 PDF"))
+        if pdf:
+            from reportsmith.report.pdf import convert_pdf
+
+            pdf_path, more = convert_pdf(out)
+            findings += more
     return CompendiumResult(out, pdf_path, titles, [r.key for r in included], pages, left_out, findings)
 
 
-def _lay_out(c, draft: Path, entries, titles, when, title, *, pdf: bool, tmpdir: Path):
-    """Fill the contents' page numbers from LibreOffice; return (pages, PDF path or None, findings)."""
+def _lay_out(c, draft: Path, entries, titles, when, title):
+    """Fill the contents' page numbers from LibreOffice; return (pages or None, findings)."""
     from reportsmith.report.lo_index import layout_pages
 
     marks = [e.bookmark for e in entries]
     laid, findings = layout_pages(draft, marks, update=True)
     if laid is None:
-        return None, None, findings
+        return None, findings
     # The contents as LibreOffice updated it; its page numbers when its entries are our titles.
     pages = next((p for p in (_entry_pages(t, titles) for t in laid.indexes) if p), None)
     if pages is None:
         pages = [laid.pages.get(m, 0) for m in marks]
-    pdf_file = tmpdir / "compendium.pdf" if pdf else None
     for _ in range(MAX_LAYOUT_PASSES):
         c.fill_pages(pages)
         c.save(draft, when, title=title)
-        check, more = layout_pages(draft, marks, update=False, pdf=pdf_file)
+        check, more = layout_pages(draft, marks, update=False)
         if check is None:
-            return None, None, findings + more
+            return None, findings + more
         now = [check.pages.get(m, 0) for m in marks]
         if now == pages:
-            return pages, pdf_file, findings
+            return pages, findings
         pages = now  # filling the numbers moved a title (a contents line wrapped): once more
     findings.append(Finding(Severity.WARNING, "compendium.pages_unstable", "目录页码经多次排版仍有变动，可能有个别页码不准",
                             file=str(draft), hint="请在 Word 中右键目录选择“更新域→只更新页码”"))
-    return pages, pdf_file, findings
+    return pages, findings

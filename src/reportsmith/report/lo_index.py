@@ -12,17 +12,16 @@ interface it returns ``None`` and a finding that says so.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 from reportsmith.core.errors import Finding, Severity
+from reportsmith.report import pdf as _pdf
 
-__all__ = ["LayoutPages", "layout_pages", "uno_python"]
+__all__ = ["LayoutPages", "layout_pages", "font_setup"]
 
 TIMEOUT_S = 600
 _SCRIPT = Path(__file__).with_name("_lo_uno.py")
@@ -34,24 +33,27 @@ class LayoutPages:
     pages: dict[str, int] = field(default_factory=dict)  # bookmark → page (1 = first page)
 
 
-def _soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-@lru_cache(maxsize=1)
-def uno_python() -> str | None:
-    """A Python interpreter that can ``import uno`` (LibreOffice's Python interface), or None."""
-    candidates = ["/usr/bin/python3", "/usr/lib/libreoffice/program/python", "/opt/libreoffice/program/python", shutil.which("python3")]
-    for exe in dict.fromkeys(c for c in candidates if c):
-        if not Path(exe).is_file():
-            continue
-        try:
-            proc = subprocess.run([exe, "-c", "import uno"], capture_output=True, timeout=60, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if proc.returncode == 0:
-            return exe
-    return None
+def font_setup(work: Path) -> tuple[dict[str, str], Path]:
+    """Environment and profile folder for a LibreOffice that draws the layout fonts as the PDF
+    converter (:mod:`reportsmith.report.pdf`) does, so both lay a document out alike."""
+    env: dict[str, str] = {}
+    xcu = None
+    installed = _pdf.installed_fonts()
+    pairs = _pdf.font_substitutes(installed) if installed is not None else {}
+    system_conf = _pdf._system_fonts_conf()
+    if pairs and system_conf is not None:
+        conf = work / "fonts.conf"
+        conf.write_text(_pdf.fontconfig_rules(pairs, system_conf), encoding="utf-8")
+        env = {"FONTCONFIG_FILE": str(conf)}
+    elif pairs:
+        xcu = _pdf.replacement_table(pairs)
+    profile = work / "profile"
+    if xcu:
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(xcu, encoding="utf-8")
+    else:
+        profile.mkdir(parents=True)
+    return env, profile
 
 
 def _missing(file: str, what: str) -> Finding:
@@ -66,21 +68,19 @@ def _missing(file: str, what: str) -> Finding:
 
 def layout_pages(docx_path: Path, bookmarks: Sequence[str], *, update: bool = True, pdf: Path | None = None) -> tuple[LayoutPages | None, list[Finding]]:
     """Lay ``docx_path`` out in LibreOffice; see the module docstring."""
-    from reportsmith.report.build import _write_profile  # the same font replacements as --pdf
-
     file = str(docx_path)
-    soffice = _soffice()
+    soffice = _pdf.find_soffice()
     if soffice is None:
         return None, [_missing(file, "未找到 LibreOffice（soffice 命令）")]
-    python = uno_python()
+    python = _pdf.find_uno_python(soffice)
     if python is None:
         return None, [_missing(file, "未找到 LibreOffice 的 Python 接口（uno 模块）")]
     with tempfile.TemporaryDirectory(prefix="reportsmith-layout-") as tmp:
         tmpdir = Path(tmp)
-        _write_profile(tmpdir / "profile")
+        env, profile = font_setup(tmpdir)
         job = {
             "soffice": soffice,
-            "profile_url": (tmpdir / "profile").as_uri(),
+            "profile_url": profile.as_uri(),
             "docx": str(Path(docx_path).resolve()),
             "update": update,
             "bookmarks": list(bookmarks),
@@ -90,7 +90,7 @@ def layout_pages(docx_path: Path, bookmarks: Sequence[str], *, update: bool = Tr
         (tmpdir / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
         try:
             proc = subprocess.run([python, str(_SCRIPT), str(tmpdir / "job.json")], capture_output=True, text=True,
-                                  timeout=TIMEOUT_S, check=False)
+                                  timeout=TIMEOUT_S, check=False, env=_pdf._helper_env(env))
             data = json.loads(proc.stdout or "{}")
         except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
             data = {"error": f"{type(exc).__name__}: {exc}"}
