@@ -112,7 +112,8 @@ def _write(table: str, summary: str, args: argparse.Namespace, n: int, load_befo
             f"（{n} 份报告）的 `reportsmith batch --pdf --force --jobs {args.jobs}`，两种转换方式在同一次运行中交替测得，各取最快一次。",
             "",
             f"- {platform.platform()}，{os.cpu_count()} 个逻辑 CPU；{version}",
-            f"- 系统负载（1/5/15 分钟平均）：开始时 {load(load_before)}，结束时 {load(os.getloadavg())}",
+            f"- 系统负载（1/5/15 分钟平均）：开始时 {load(load_before)}，结束时 {load(os.getloadavg())}"
+            "（高于 CPU 数说明有其他进程在争用 CPU，耗时偏大；两种方式交替测量，比值受影响较小）",
             "",
             table,
             "",
