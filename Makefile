@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install template clean serve
+.PHONY: demo test install template clean refresh-pages serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(STAMP)
 	else \
 		echo "== 跳过 PostgreSQL 测试：连不上 $(PG_TEST_URL)（.ci/run 会安装并启动 PostgreSQL）=="; \
 	fi
+
+# Reference page images of the PDF regression tests (tests/test_pages.py), after an intended layout change.
+refresh-pages: $(STAMP)
+	$(BIN)/python tests/page_images.py --refresh
 
 template: $(STAMP)
 	$(BIN)/python scripts/make_template.py templates/outline.docx
