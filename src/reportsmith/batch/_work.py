@@ -210,12 +210,12 @@ def init_worker(template: Path, *, in_worker: bool = True) -> None:
     _RENDERER, _TEMPLATE = Renderer(template), template
 
 
-def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str) -> ClusterResult:
+def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str, pdf_a: bool = False) -> ClusterResult:
     """Check and (re)build one cluster; any failure becomes a 无法生成 result, never an exception."""
     if not (item.folder / "report.yaml").is_file():
         return _unsubmitted(item, out)
     try:
-        return _build(item, out, pdf=pdf, force=force, engine=engine)
+        return _build(item, out, pdf=pdf or pdf_a, pdf_a=pdf_a, force=force, engine=engine)
     except ReportsmithError as exc:
         res = failed_result(item, exc.text(), form=_form_quietly(item.folder)[0])
         if exc.file:
@@ -280,7 +280,7 @@ def _form_quietly(folder: Path) -> tuple[FormData | None, list[Finding]]:
         return None, [Finding(Severity.ERROR, "form.unreadable", exc.message, file=exc.file, line=exc.line, key=exc.key, hint=exc.hint)]
 
 
-def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -> ClusterResult:
+def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, engine: str) -> ClusterResult:
     from reportsmith.report.build import output_path
     from reportsmith.report.pipeline import load_and_assemble
     from reportsmith.checks.sections import check_assembled
@@ -290,14 +290,14 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -
     check = check_assembled(assembled, report)
     docx = output_path(out, item.cluster, assembled.year)
     fingerprint = inputs_fingerprint(item.folder, item.cluster, engine)
-    rebuilt = force or not up_to_date(docx, fingerprint, pdf)
+    rebuilt = force or not up_to_date(docx, fingerprint, pdf, pdf_a)
     pdf_path: Path | None = docx.with_suffix(".pdf") if pdf else None
     findings = list(check.findings)
     if rebuilt:
         findings += _RENDERER.render_report(assembled, docx)[1]
         if pdf_path is not None:
-            findings += _convert_pdf(docx)
-        write_stamp(docx, fingerprint)
+            findings += _convert_pdf(docx, pdf_a)
+        write_stamp(docx, fingerprint, pdf_a=pdf_a and pdf_path is not None)
     else:
         # Up to date: the warnings rendering would give (characters removed) still belong in the summary.
         findings += render_findings(assembled)
@@ -339,7 +339,8 @@ def _is_form_finding(f: Finding) -> bool:
     return f.rule.startswith("form.")
 
 
-def _convert_pdf(docx: Path) -> list[Finding]:
-    from reportsmith.report.build import convert_pdf
+def _convert_pdf(docx: Path, pdf_a: bool) -> list[Finding]:
+    # This process's long-running LibreOffice: each batch worker owns one (2 on 2 cores).
+    from reportsmith.report.pdf import convert_pdf
 
-    return convert_pdf(docx)[1]
+    return convert_pdf(docx, pdf_a=pdf_a)[1]

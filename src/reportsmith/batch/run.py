@@ -115,6 +115,7 @@ def run_batch(
     jobs: int | None = None,
     only: list[str] | None = None,
     pdf: bool = False,
+    pdf_a: bool = False,
     force: bool = False,
     progress: Progress | None = None,
     clusters: Sequence[Cluster] | None = None,
@@ -124,7 +125,7 @@ def run_batch(
 ) -> BatchResult:
     """Build and check every cluster; write the summary files; return every result.
 
-    ``jobs`` defaults to the number of CPUs; with 1 the work runs in this process.
+    ``pdf_a`` makes the PDFs PDF/A-2b (implies ``pdf``). ``jobs`` defaults to the number of CPUs; with 1 the work runs in this process.
     ``progress(done, total, result)`` is called after each cluster; ``on_interrupt()``
     when Ctrl-C arrives while workers are running, before waiting for them. Raises
     :class:`InputError` if ``inputs`` is not a folder or an ``only`` account is unknown,
@@ -139,7 +140,7 @@ def run_batch(
     template = Path(template) if template else default_template()
     engine = engine_fingerprint(template)
     init_worker(template, in_worker=False)  # parses the template here: a broken template stops the run now
-    options = {"out": out, "pdf": pdf, "force": force, "engine": engine}
+    options = {"out": out, "pdf": pdf or pdf_a, "pdf_a": pdf_a, "force": force, "engine": engine}
 
     total = len(items)
     results: dict[str, ClusterResult] = {}

@@ -48,6 +48,7 @@ _NUMBER = (
     r"(?:\s?(?P<unit>个百分点|元|家|个|人|名|件|项|%))?"
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_MONTHS = re.compile(r"\d{1,2}\s*[-—–~至到]\s*\d{1,2}\s*月")
 _UNIT_ALIAS = {"名": "人"}
 _MAX_GAP = 12
 _HUNDRED = Decimal(100)
@@ -64,6 +65,8 @@ class _Rules:
     skip_after: tuple[str, ...]
     after_bounds: tuple[tuple[str, str], ...]
     skip_sentence_words: tuple[str, ...]
+    skip_months: bool
+    subgroups: frozenset[str]
     near_low: Decimal
     about: Decimal
 
@@ -106,6 +109,8 @@ def _rules() -> _Rules:
         tuple(data["skip_after"]),
         tuple(after),
         tuple(data["skip_sentence_words"]),
+        bool(data.get("skip_sentence_months", False)),
+        frozenset(data.get("subgroups", [])),
         Decimal(str(data["near_low"])),
         Decimal(str(data["about_tolerance"])),
     )
@@ -367,6 +372,13 @@ def _direction_finding(fig: Figure, word: str, kind: str, phrase, sentence, head
     )
 
 
+def _qualified(st: _Clause, tok: re.Match, rules: _Rules, name: str) -> bool:
+    """Whether this cue directly follows a cue naming a part of the firms (规上企业营业收入)."""
+    if st.cue is None or st.cue[0] != tok.start() or st.cue[1] is None:
+        return False
+    return st.cue[1] in rules.subgroups and name not in rules.subgroups
+
+
 _QUOTE = 60  # characters of a long sentence quoted around the figure
 
 
@@ -399,7 +411,7 @@ def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData
                        file: str | None, rules: _Rules, stated: set[str] | None = None) -> list[Finding]:  # fmt: skip
     """The mismatches of one sentence; ``stated`` collects the figures it states at their level as the form has them."""
     norm = unicodedata.normalize("NFKC", sentence)
-    if any(w in norm for w in rules.skip_sentence_words):
+    if any(w in norm for w in rules.skip_sentence_words) or (rules.skip_months and _MONTHS.search(norm)):
         return []
     norm = _normalize_years(norm, form.year)
     if norm is None:
@@ -419,6 +431,8 @@ def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData
         if tok["b"]:
             st = _Clause()
             clause_start = tok.end()
+            if tok["b"] in "(（":  # an aside ("高于全省平均水平（2.1%）") does not inherit the subject
+                st.clean = False
             continue
         if tok["l"]:
             continue
@@ -426,6 +440,8 @@ def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData
             word = tok["w"]
             kind, value = rules.words[word]
             if kind == _CUE:
+                if value is not None and _qualified(st, tok, rules, value):
+                    value = None  # "规上企业营业收入": the revenue of a part of the firms
                 st.cue = (tok.end(), value)
                 st.cue_start = tok.start()
                 st.clean = False if value is None else st.clean
