@@ -220,6 +220,10 @@ class Query:
     sort: str = "seq"
     desc: bool = False
 
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS.get(self.state, "")
+
     @classmethod
     def from_params(cls, params) -> "Query":
         level = params.get("level", "")

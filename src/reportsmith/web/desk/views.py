@@ -59,6 +59,7 @@ def dashboard(request):
         "states": service.state_counts(rows),
         "charts": service.CHARTS,
         "chart_problem": service.chart_problem(),
+        "sort_label": dict(columns)[query.sort],
         "desk_tab": "dashboard",
     })
 
