@@ -58,24 +58,28 @@ def test_dashboard_filters_and_sorts(world):
     assert b["zishu"] is None and b["coverage"] is None and b["state_label"] == "未开始"
 
 
-def test_charts_are_png_and_cached_by_input(world, settings):
+def test_charts_are_png_and_cached_by_input(world):
     from reportsmith.web.desk import service
+    from reportsmith.web.workspace import store
 
     c = client_for(world, "reviewer")
+    paths = {name: service.chart_path(name, service.all_rows()) for name in service.CHARTS}
     for name in service.CHARTS:
         resp = c.get(reverse("desk_chart", kwargs={"chart": name}))
         assert resp.status_code == 200 and resp.content[:8] == b"\x89PNG\r\n\x1a\n"
-    cached = sorted(p.name for p in (service.cache_dir() / "charts").iterdir())
-    assert len(cached) == 3
-    again = c.get(reverse("desk_chart", kwargs={"chart": "zishu"}))
-    assert sorted(p.name for p in (service.cache_dir() / "charts").iterdir()) == cached
-    assert again.content == (service.cache_dir() / "charts" / next(n for n in cached if n.startswith("zishu"))).read_bytes()
+        assert paths[name].read_bytes() == resp.content  # drawn once, kept under the inputs' hash
+    # served from the cache: the file is not rewritten
+    stamp = paths["zishu"].stat().st_mtime_ns
+    assert c.get(reverse("desk_chart", kwargs={"chart": "zishu"})).content == paths["zishu"].read_bytes()
+    assert paths["zishu"].stat().st_mtime_ns == stamp
     # a change of one cluster's inputs makes a new picture
-    from reportsmith.web.workspace import store
-
-    store.save_section(world["space_a"], "集群总体情况", "新的总体情况。" * 50, store.current_section(world["space_a"], "集群总体情况").version, world["users"]["cluster_a"])
-    c.get(reverse("desk_chart", kwargs={"chart": "zishu"}))
-    assert len(list((service.cache_dir() / "charts").iterdir())) == 4
+    space = world["space_a"]
+    store.save_section(space, "集群总体情况", "新的总体情况。" * 50, store.current_section(space, "集群总体情况").version,
+                       world["users"]["cluster_a"])
+    new = service.chart_path("zishu", service.all_rows())
+    assert new != paths["zishu"]
+    assert c.get(reverse("desk_chart", kwargs={"chart": "zishu"})).content == new.read_bytes()
+    assert c.get(reverse("desk_chart", kwargs={"chart": "nosuch"})).status_code == 404
 
 
 def test_review_comment_return_writer_sees_it_resubmit_approve_audit(world):

@@ -283,15 +283,20 @@ def _year(rows: list[Row]) -> int | None:
     return max(set(years), key=years.count) if years else None
 
 
-def chart_png(name: str, rows: list[Row] | None = None) -> bytes:
-    """The PNG of one chart over all clusters; drawn once per distinct input (file cache)."""
+def chart_path(name: str, rows: list[Row]) -> Path:
+    """Where the chart over these rows is cached: named by the hash of every cluster's inputs."""
     if name not in CHARTS:
         raise KeyError(name)
-    rows = all_rows() if rows is None else rows
     h = hashlib.sha256(name.encode())
     for r in rows:
         h.update(f"{r.cluster.account}:{r.snap.key if r.snap else '-'};".encode())
-    path = cache_dir() / "charts" / f"{name}-{h.hexdigest()[:40]}.png"
+    return cache_dir() / "charts" / f"{name}-{h.hexdigest()[:40]}.png"
+
+
+def chart_png(name: str, rows: list[Row] | None = None) -> bytes:
+    """The PNG of one chart over all clusters; drawn once per distinct input (file cache)."""
+    rows = all_rows() if rows is None else rows
+    path = chart_path(name, rows)
     if path.is_file():
         return path.read_bytes()
     with _DRAW_LOCK:
