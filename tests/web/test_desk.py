@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -230,3 +231,45 @@ def test_evidence_files_linked_and_served(world):
 @pytest.mark.parametrize("name", ["desk_dashboard", "api_desk_rows"])
 def test_cluster_accounts_are_refused(world, name):
     assert client_for(world, "cluster_a").get(reverse(name)).status_code == 403
+
+
+@pytest.mark.slow
+def test_compendium_and_export_downloads(world, tmp_path):
+    """汇编 (only approved) and 导出全部 from the desk are the engine's, read back."""
+    import hashlib
+    import zipfile
+
+    from docx import Document
+
+    from reportsmith.web.desk import service
+
+    c = client_for(world, "reviewer")
+    space = world["space_a"]
+    title = service.snapshot(space).assembled.title
+    # nothing approved yet: a message, no volume
+    resp = c.post(reverse("desk_compendium"), {"only_approved": "1"}, follow=True)
+    assert "还没有已通过审核的集群" in resp.content.decode()
+    _submit(space)
+    service.approve_space(space, world["users"]["reviewer"])
+
+    resp = c.post(reverse("desk_compendium"), {"only_approved": "1"})
+    assert resp.status_code == 200
+    vol = tmp_path / "汇编.docx"
+    vol.write_bytes(resp.content)
+    titles = ["".join(p.text.split()) for p in Document(str(vol)).paragraphs if p.style.style_id == "Title"]
+    assert titles == ["".join(title.split())]  # the one approved report, once
+
+    resp = c.post(reverse("desk_export"))
+    assert resp.status_code == 200
+    z = tmp_path / "全部材料.zip"
+    z.write_bytes(resp.content)
+    with zipfile.ZipFile(z) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        files = {e["path"]: e for e in manifest["files"]}
+        assert "汇编.docx" in files
+        report = next(p for p in files if p.startswith(f"{ACCOUNT_A}/") and p.endswith(".docx"))
+        for path, e in files.items():
+            assert hashlib.sha256(zf.read(path)).hexdigest() == e["sha256"]
+    assert report
+    actions = [a.action for a in service.AuditEntry.objects.filter(space=None).order_by("id")]
+    assert actions[-2:] == ["compendium", "export"]

@@ -35,6 +35,7 @@ from ..workspace.models import (
     STATE_CHOICES,
     SUBMITTED,
     TRANSITIONS,
+    AuditEntry,
     ClusterSpace,
     audit,
 )
@@ -435,14 +436,18 @@ def review_yaml() -> str:
                           allow_unicode=True, sort_keys=True)
 
 
-def materialize_all(folder: Path) -> list[str]:
-    """Write every started cluster as ``folder/<账号>/`` (and ``review.yaml``); return the accounts."""
+def materialize_all(folder: Path, *, only_approved: bool = False) -> list[str]:
+    """Write every started cluster (or only those 已通过) as ``folder/<账号>/``, and
+    ``review.yaml`` with every cluster's state; return the accounts written."""
     folder.mkdir(parents=True, exist_ok=True)
     done = []
-    for space in ClusterSpace.objects.exclude(state=NOT_STARTED).order_by("account"):
+    spaces = ClusterSpace.objects.exclude(state=NOT_STARTED)
+    if only_approved:
+        spaces = spaces.filter(state=APPROVED)
+    for space in spaces.order_by("account"):
         store.export_space(space, folder / space.account)
         done.append(space.account)
-    (folder / "review.yaml").write_text(review_yaml(), encoding="utf-8")
+    (folder / engine.REVIEW_FILE).write_text(review_yaml(), encoding="utf-8")
     return done
 
 
