@@ -326,7 +326,7 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, e
         written=any(s.paragraphs for s in assembled.sections),
     )
     if assembled.checklist is not None:
-        res.evidence_missing = sum(1 for i in assembled.checklist.items if i.status != "已附")
+        res.evidence_missing = sum(1 for i in assembled.checklist.items if i.missing)
         res.evidence_items = len(assembled.checklist.items)
     _count(res, findings)
     return res
