@@ -210,12 +210,12 @@ def init_worker(template: Path, *, in_worker: bool = True) -> None:
     _RENDERER, _TEMPLATE = Renderer(template), template
 
 
-def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str, pdf_a: bool = False) -> ClusterResult:
+def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str, pdf_a: bool = False, chart: bool = False) -> ClusterResult:
     """Check and (re)build one cluster; any failure becomes a 无法生成 result, never an exception."""
     if not (item.folder / "report.yaml").is_file():
         return _unsubmitted(item, out)
     try:
-        return _build(item, out, pdf=pdf or pdf_a, pdf_a=pdf_a, force=force, engine=engine)
+        return _build(item, out, pdf=pdf or pdf_a, pdf_a=pdf_a, force=force, engine=engine, chart=chart)
     except ReportsmithError as exc:
         res = failed_result(item, exc.text(), form=_form_quietly(item.folder)[0])
         if exc.file:
@@ -283,7 +283,7 @@ def _form_quietly(folder: Path) -> tuple[FormData | None, list[Finding]]:
         return None, [Finding(Severity.ERROR, "form.unreadable", exc.message, file=exc.file, line=exc.line, key=exc.key, hint=exc.hint)]
 
 
-def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, engine: str) -> ClusterResult:
+def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, engine: str, chart: bool = False) -> ClusterResult:
     from reportsmith.report.build import output_path
     from reportsmith.report.pipeline import load_and_assemble
     from reportsmith.checks.sections import check_assembled
@@ -298,6 +298,10 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, e
     findings = list(check.findings)
     if rebuilt:
         findings += _RENDERER.render_report(assembled, docx)[1]
+        if chart:
+            from reportsmith.report.charts import add_indicator_chart
+
+            add_indicator_chart(assembled, docx)
         if pdf_path is not None:
             findings += _convert_pdf(docx, pdf_a)
         write_stamp(docx, fingerprint, pdf_a=pdf_a and pdf_path is not None)
