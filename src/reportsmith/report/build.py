@@ -88,10 +88,11 @@ def build(
     pdf_a: bool = False,
     bundle: bool = False,
     renderer: Renderer | None = None,
+    chart: bool = False,
 ) -> BuildResult:
     """Assemble ``folder`` and write its report under ``out_dir``; raise InputError/TemplateError if impossible.
 
-    ``pdf_a`` makes the PDF a PDF/A-2b (implies ``pdf``). ``renderer`` (a :class:`reportsmith.report.render.Renderer`) lets a batch parse the template once.
+    ``chart`` puts the cluster's indicator chart into 附件1. ``pdf_a`` makes the PDF a PDF/A-2b (implies ``pdf``). ``renderer`` (a :class:`reportsmith.report.render.Renderer`) lets a batch parse the template once.
 
     >>> build(Path("inputs/whkjcyjq"), Path("out")).docx  # doctest: +SKIP
     """
@@ -110,6 +111,10 @@ def build(
         _name_bundled_files(assembled)
     # One context build gives both the file and the warnings about removed characters.
     findings += rend.render_report(assembled, target)[1]
+    if chart:
+        from reportsmith.report.charts import add_indicator_chart
+
+        add_indicator_chart(assembled, target)
     pdf_path = None
     if pdf or pdf_a:
         from reportsmith.report.pdf import convert_pdf
