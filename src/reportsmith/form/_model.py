@@ -26,7 +26,7 @@ from reportsmith.form.data import Number
 from reportsmith.form.spec import FormRow
 
 # Entries of form.yaml that are not rows of the form.
-FILE_FIELDS = ("cluster", "year")
+FILE_FIELDS = ("cluster", "year", "表尾")
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$", re.ASCII)
 
 
@@ -117,5 +117,5 @@ def values_model() -> type[BaseModel]:
 
 @lru_cache(maxsize=1)
 def file_model() -> type[BaseModel]:
-    """Rows plus ``cluster`` and ``year`` (whose values are checked separately)."""
-    return create_model("FormFile", __base__=values_model(), cluster=(Any, None), year=(Any, None))
+    """Rows plus ``cluster``, ``year`` and the footer ``表尾`` (whose values are checked separately)."""
+    return create_model("FormFile", __base__=values_model(), cluster=(Any, None), year=(Any, None), **{"表尾": (Any, None)})

@@ -11,6 +11,10 @@ from decimal import Decimal
 
 Number = int | Decimal
 
+# The footer of 附件2 below the table, in printed order (the key in form.yaml is 表尾).
+SIGNER_KEY = "表尾"
+SIGNER_FIELDS = ("填表人", "电话", "填报日期")
+
 
 @dataclass(frozen=True)
 class FormData:
@@ -18,7 +22,9 @@ class FormData:
 
     A row absent from ``values`` is 未填 (not filled) — never read it as 0.
     Counts are ``int``; 万元 amounts are ``Decimal``. ``previous`` holds last year's
-    values for year-on-year figures, with the same keys.
+    values for year-on-year figures, with the same keys. ``signer`` holds the form's
+    footer as typed (:data:`SIGNER_FIELDS`: 填表人, 电话, 填报日期), printed on the Excel and
+    Word forms; the 依托单位 comes from 附件1, never from here.
     """
 
     values: dict[str, Number] = field(default_factory=dict)
@@ -26,6 +32,7 @@ class FormData:
     year: int = 2024
     cluster: str | None = None
     source: str | None = None
+    signer: dict[str, str] = field(default_factory=dict)
 
     def get(self, key: str) -> Number | None:
         return self.values.get(key)

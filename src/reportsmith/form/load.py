@@ -22,7 +22,7 @@ from reportsmith.form import spec as formspec
 from reportsmith.registry import clusters as registry
 from reportsmith.form._model import FILE_FIELDS, file_model, values_model
 from reportsmith.core.errors import Finding, InputError, Severity
-from reportsmith.form.data import FormData, Number
+from reportsmith.form.data import SIGNER_FIELDS, SIGNER_KEY, FormData, Number
 from reportsmith.core.textutil import suggestion
 from reportsmith.core.yamlio import LineMap, load_yaml
 
@@ -90,8 +90,29 @@ def parse_form(
         previous, f2 = _validate_values({str(k): v for k, v in previous_raw.items()}, file, lines, ("previous",))
         findings += f2
     cluster, year, f3 = _header(raw, file, lines, folder)
-    findings = f3 + sorted(findings, key=lambda f: f.line or 0)
-    return FormData(values=values, previous=previous, year=year, cluster=cluster, source=file), findings
+    signer, f4 = _signer(raw.get(SIGNER_KEY), file, lines)
+    findings = f3 + f4 + sorted(findings, key=lambda f: f.line or 0)
+    return FormData(values=values, previous=previous, year=year, cluster=cluster, source=file, signer=signer), findings
+
+
+def _signer(raw: Any, file: str | None, lines: LineMap) -> tuple[dict[str, str], list[Finding]]:
+    """The footer mapping ``表尾: {填表人: …, 电话: …, 填报日期: …}``; empty entries are left out."""
+    if raw is None:
+        return {}, []
+    fields = "、".join(SIGNER_FIELDS)
+    if not isinstance(raw, Mapping):
+        return {}, [_finding("form.signer_not_mapping", f"“{SIGNER_KEY}”应是{fields}的映射", file, lines, SIGNER_KEY,
+                             f"请在 {SIGNER_KEY}: 下一行起缩进两格，逐行写“填表人: 姓名”“电话: 号码”“填报日期: 2025年1月20日”")]
+    signer: dict[str, str] = {}
+    findings: list[Finding] = []
+    for key, value in raw.items():
+        if str(key) not in SIGNER_FIELDS:
+            findings.append(_finding("form.signer_unknown", f"{SIGNER_KEY}中没有“{key}”这一项", file, lines, SIGNER_KEY,
+                                     f"{SIGNER_KEY}只有{fields}三项；" + suggestion(str(key), SIGNER_FIELDS),
+                                     severity=Severity.WARNING))
+        elif value is not None and str(value).strip():
+            signer[str(key)] = str(value).strip()
+    return {k: signer[k] for k in SIGNER_FIELDS if k in signer}, findings
 
 
 def validate_form(data: FormData, *, line_of: LineOf | None = None) -> list[Finding]:
@@ -175,7 +196,7 @@ def _translate(err: Mapping[str, Any], name: str, value: Any, file: str | None, 
     if err["type"] == "extra_forbidden":
         candidates = list(formspec.value_keys()) + [r.alias for r in formspec.value_rows() if r.alias]
         if not prefix:
-            candidates += ["cluster", "year", "previous"]
+            candidates += ["cluster", "year", "previous", SIGNER_KEY]
         return Finding(Severity.ERROR, "form.unknown_key", f"{where}“{name}”不是附件2中的指标", file=file, line=line,
                        key=key, hint=suggestion(name, candidates) + "指标名称见 reportsmith form blank 生成的空白表")
     ctx = err.get("ctx") or {}
@@ -245,11 +266,21 @@ def form_yaml(data: FormData, *, comments: tuple[str, ...] = ()) -> str:
             section = row.section
             lines.append(f"# {section}")
         lines.append(_yaml_entry(row.key, data.values.get(row.key)))
+    if data.signer:
+        lines.append("# 表尾（填表人、电话、填报日期），印在 Excel 和 Word 报表上")
+        lines.append(f"{SIGNER_KEY}:")
+        lines += ["  " + _yaml_text(k, data.signer[k]) for k in SIGNER_FIELDS if k in data.signer]
     if data.previous:
         lines.append(f"# 上年（{data.year - 1}年）数值，用于计算同比")
         lines.append("previous:")
         lines += ["  " + _yaml_entry(r.key, data.previous[r.key]) for r in formspec.value_rows() if r.key in data.previous]
     return "\n".join(lines) + "\n"
+
+
+def _yaml_text(key: str, value: str) -> str:
+    import yaml
+
+    return yaml.safe_dump({key: value}, allow_unicode=True, width=10**9).strip()
 
 
 def _yaml_entry(key: str, value: Number | None) -> str:

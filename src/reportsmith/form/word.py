@@ -16,7 +16,7 @@ from reportsmith.form import spec as formspec
 from reportsmith.registry import clusters as registry
 from reportsmith.docx.out import save_deterministic, set_fonts
 from reportsmith.form.data import FormData, Number
-from reportsmith.form.xlsx import SIGNATURE, fixed_time, indent_em, title
+from reportsmith.form.xlsx import fixed_time, indent_em, signature_line, title
 
 TITLE_FONT, BODY_FONT, HEAD_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体"
 TABLE_PT = 10.5
@@ -111,7 +111,8 @@ def build_document(data: FormData) -> Any:
             cell.width = width
 
     _paragraph(doc, "", BODY_FONT, 10.5)
-    _paragraph(doc, SIGNATURE, BODY_FONT, 10.5)
+    cluster = registry.get_cluster(data.cluster) if data.cluster in registry.accounts() else None
+    _paragraph(doc, signature_line(cluster, data.signer), BODY_FONT, 10.5)
     return doc
 
 

@@ -16,20 +16,37 @@ import zipfile
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from reportsmith.form import spec as formspec
 
 from reportsmith.registry import clusters as registry
 from reportsmith.core.atomic import atomic_path
 from reportsmith.core.errors import InputError
-from reportsmith.form.data import FormData
+from reportsmith.form.data import SIGNER_FIELDS, SIGNER_KEY, FormData
 from reportsmith.form.spec import FormRow
 from reportsmith.core.yamlio import LineMap
 
 SHEET = "统计报表"
 HEADER_ROW = 3
-SIGNATURE = "依托单位名称（盖公章）：_______  填表人：______  电话：______  填报日期：_______"
+_BLANK = "______"
+_SIGNATURE_FILLED = re.compile(r"填表人：(?P<填表人>.*?)  电话：(?P<电话>.*?)  填报日期：(?P<填报日期>.*)$")
+
+
+def signature_line(cluster: registry.Cluster | None, signer: Mapping[str, str] | None = None) -> str:
+    """The line under the table: 依托单位 from 附件1, then 填表人, 电话, 填报日期 as filled (blank lines otherwise)."""
+    signer = signer or {}
+    units = cluster.units_text if cluster is not None else _BLANK
+    filled = "  ".join(f"{k}：{signer.get(k) or _BLANK}" for k in SIGNER_FIELDS)
+    return f"依托单位名称（盖公章）：{units}  {filled}"
+
+
+def read_signature(text: str) -> dict[str, str]:
+    """The filled footer fields of a :func:`signature_line` (blank lines are not values)."""
+    m = _SIGNATURE_FILLED.search(text or "")
+    if not m:
+        return {}
+    return {k: v.strip() for k in SIGNER_FIELDS if (v := m.group(k)) and v.strip().strip("_")}
 _KEY_COL = 4  # hidden column D
 _PREV_COL = 5  # column E: last year's values
 PREVIOUS_HEADER = "上年数量（可选，用于同比）"
@@ -157,7 +174,7 @@ def _layout(ws: Any, cluster: registry.Cluster, year: int, data: FormData | None
                 cell.value = as_number(value)
     last = HEADER_ROW + len(formspec.form_rows()) + 2
     ws.merge_cells(start_row=last, start_column=1, end_row=last, end_column=3)
-    ws.cell(last, 1, SIGNATURE).font = body
+    ws.cell(last, 1, signature_line(cluster, data.signer if data is not None else None)).font = body
 
     ws.column_dimensions["A"].width = 56
     ws.column_dimensions["B"].width = 10
@@ -218,6 +235,9 @@ def read_xlsx(path: Path) -> tuple[dict[str, Any], LineMap]:
             label = ws.cell(r, 1).value
             key = by_label.get(str(label).strip()) if label is not None else None
         if key is None:
+            signer = read_signature(str(ws.cell(r, 1).value or ""))
+            if signer:
+                raw[SIGNER_KEY], lines[(SIGNER_KEY,)] = signer, r
             continue
         raw[key] = ws.cell(r, 3).value
         lines[(key,)] = r

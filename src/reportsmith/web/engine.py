@@ -15,6 +15,7 @@ from reportsmith.compute.highlights import section_sentences
 from reportsmith.evidence.files import check_file, safe_name
 from reportsmith.evidence import rules as evidence_rules
 from reportsmith.form import spec as form_spec
+from reportsmith.form.data import SIGNER_FIELDS, SIGNER_KEY
 from reportsmith.form.xlsx import write_xlsx
 from reportsmith.evidence.input import FILE_NAME as EVIDENCE_FILE, parse_evidence
 from reportsmith.form.load import check_form_file, check_form_mapping, form_yaml, load_form, parse_form, validate_form
@@ -33,5 +34,5 @@ __all__ = [
     "content_headings", "find_heading", "headings", "length_rule",
     "UNCLASSIFIED_KEY", "load_report", "accounts", "get_cluster", "load_clusters",
     "check_form_file", "form_yaml", "load_form", "parse_form", "validate_form",
-    "EVIDENCE_FILE", "import_docx", "to_yaml_block", "check_inputs", "build",
+    "EVIDENCE_FILE", "import_docx", "to_yaml_block", "check_inputs", "build", "SIGNER_FIELDS", "SIGNER_KEY",
 ]

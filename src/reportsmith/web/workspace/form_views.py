@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -142,6 +143,7 @@ def _xlsx_response(space, filled: bool) -> HttpResponse:
     data = None
     if filled and space.form is not None:
         data, _ = live.form_records(space)
+        data = dataclasses.replace(data, signer=store.signer_of(space))
     with tempfile.TemporaryDirectory(prefix="rs-xlsx-") as tmp:
         path = engine.write_xlsx(Path(tmp) / "form.xlsx", space.account, data, year=space.year)
         body = Path(path).read_bytes()

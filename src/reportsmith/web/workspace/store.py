@@ -9,9 +9,11 @@ web layer go through these two functions.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -180,10 +182,33 @@ def form_yaml(space: ClusterSpace) -> str | None:
     if space.form is None:
         return None
     data, findings = engine.parse_form(space.form)
+    signer = signer_of(space)
     if any(f.severity == engine.Severity.ERROR for f in findings):
         # Keep what was typed, refused values included, so the CLI reports them as the page does.
-        return yaml.safe_dump(space.form, allow_unicode=True, sort_keys=False, width=10**9)
-    return engine.form_yaml(data)
+        raw = {**space.form, **({engine.SIGNER_KEY: signer} if signer else {})}
+        return yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=10**9)
+    return engine.form_yaml(dataclasses.replace(data, signer=signer))
+
+
+_DATE = re.compile(r"^\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?\s*$")
+
+
+def signer_of(space: ClusterSpace) -> dict[str, str]:
+    """The form's footer as the engine prints it (填报日期 in the 2025年1月20日 style)."""
+    date = f"{space.fill_date.year}年{space.fill_date.month}月{space.fill_date.day}日" if space.fill_date else ""
+    pairs = zip(engine.SIGNER_FIELDS, (space.filler, space.phone, date))
+    return {k: v for k, v in pairs if v}
+
+
+def set_signer(space: ClusterSpace, signer: dict[str, str]) -> None:
+    """Fill the footer fields from a loaded form; a date the page cannot hold is left empty."""
+    space.filler = signer.get("填表人", "")[:64]
+    space.phone = signer.get("电话", "")[:64]
+    m = _DATE.match(signer.get("填报日期", ""))
+    try:
+        space.fill_date = dt.date(*(int(g) for g in m.groups())) if m else None
+    except ValueError:
+        space.fill_date = None
 
 
 def evidence_yaml(space: ClusterSpace) -> str | None:
@@ -262,10 +287,12 @@ def load_folder(folder: Path, user=None) -> ClusterSpace:
     report = engine.load_report(folder / REPORT_FILE)
     raw, _ = engine.load_yaml(folder / REPORT_FILE)
     form_raw = None
+    signer: dict[str, str] = {}
     for name in ("form.yaml", "form.xlsx"):
         if (folder / name).is_file():
             data, _ = engine.load_form(folder / name)
             form_raw = form_mapping(data, report.cluster)
+            signer = data.signer
             break
     ev_raw = None
     if (folder / engine.EVIDENCE_FILE).is_file():
@@ -283,6 +310,7 @@ def load_folder(folder: Path, user=None) -> ClusterSpace:
         if space.form != form_raw:
             space.form = form_raw
             space.form_version += 1
+        set_signer(space, signer)
         space.evidence = ev_raw
         saved = current_sections(space)
         changed = False
