@@ -43,7 +43,8 @@ def test_title_units_and_signature_line(written):
     texts = _texts(written)
     assert texts[:4] == ["附件2", "2024年度创新型产业集群统计报表", "集群名称：黄石市西塞山区特钢精深加工省级创新型产业集群",
                          "集群单位名称（依托单位）：黄石市科技局、西塞山区人民政府"]
-    assert texts[-1] == "依托单位名称（盖公章）：_______  填表人：______  电话：______  填报日期：_______"
+    # The 依托单位 comes from 附件1; the footer fields left to fill by hand when the form has none.
+    assert texts[-1] == "依托单位名称（盖公章）：黄石市科技局、西塞山区人民政府  填表人：______  电话：______  填报日期：______"
 
 
 def test_table_has_the_83_rows_with_units_and_values(written, demo):
