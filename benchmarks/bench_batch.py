@@ -58,8 +58,8 @@ def _complete_folders() -> list[Path]:
 def child_floor(args: dict) -> dict:
     from docxtpl import DocxTemplate
 
-    from reportsmith.render import make_context
-    from reportsmith.pipeline import assemble
+    from reportsmith.report.render import make_context
+    from reportsmith.report.pipeline import assemble
 
     contexts = [make_context(assemble(Path(f)))[0] for f in args["folders"]]
     out = Path(args["out"])
@@ -75,8 +75,8 @@ def child_floor(args: dict) -> dict:
 
 
 def child_batch(args: dict) -> dict:
-    from reportsmith.batch import run_batch
-    from reportsmith.registry import Cluster
+    from reportsmith.batch.run import run_batch
+    from reportsmith.registry.clusters import Cluster
 
     clusters = None
     if args.get("clusters"):
@@ -89,7 +89,7 @@ def child_batch(args: dict) -> dict:
 
 
 def child_check(args: dict) -> dict:
-    from reportsmith.submitted import check_docx
+    from reportsmith.checks.submitted import check_docx
 
     files = sorted(Path(args["out"]).glob("*/*.docx"))
     start = time.perf_counter()
@@ -115,7 +115,7 @@ def _run_child(kind: str, **args) -> dict:
 
 def make_synthetic(root: Path, n: int) -> tuple[Path, Path]:
     """``n`` cluster folders ``syn00001…``, each a copy of a complete demo cluster, and the cluster list."""
-    from reportsmith.registry import get_cluster
+    from reportsmith.registry.clusters import get_cluster
 
     inputs = root / f"inputs-{n}"
     sources = _complete_folders()
@@ -267,7 +267,7 @@ def _profile(inputs: Path, out: Path) -> None:
     import cProfile
     import pstats
 
-    from reportsmith.batch import run_batch
+    from reportsmith.batch.run import run_batch
 
     prof = cProfile.Profile()
     prof.enable()

@@ -23,7 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from reportsmith.atomic import write_bytes  # noqa: E402
+from reportsmith.core.atomic import write_bytes  # noqa: E402
 
 DEMOS = ("whkjcyjq", "ycswcyjq", "szxgcyjq")
 # Left out on purpose: the demo's checklist shows this item as 缺失.

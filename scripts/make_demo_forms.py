@@ -16,9 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from reportsmith import atomic, formspec, registry
-from reportsmith.form import form_yaml
-from reportsmith.formdata import FormData
+from reportsmith.core import atomic
+
+from reportsmith.form import spec as formspec
+
+from reportsmith.registry import clusters as registry
+from reportsmith.form.load import form_yaml
+from reportsmith.form.data import FormData
 
 HEADER = "示例数据（虚构）：本文件中的数字均为演示用的虚构数据，不代表该集群的真实情况。"
 # Lets editors that read this comment complete and check the keys (see reportsmith schema).

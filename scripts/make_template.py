@@ -1,6 +1,6 @@
 """Regenerate the default Word template: ``python scripts/make_template.py templates/outline.docx``.
 
-The template is built from code (``reportsmith.template_builder``) and the layout data
+The template is built from code (``reportsmith.docx.template_builder``) and the layout data
 (``src/reportsmith/data/layout.yaml``); the same code always gives the same bytes.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from reportsmith.template_builder import write_template
+from reportsmith.docx.template_builder import write_template
 
 
 def main(argv: list[str]) -> int:

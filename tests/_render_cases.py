@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportsmith import outline, registry
-from reportsmith.assembled import AppendixRow, Assembled, AssembledSection, Checklist, ChecklistItem
+from reportsmith.outline import headings as outline
+
+from reportsmith.registry import clusters as registry
+from reportsmith.records.assembled import AppendixRow, Assembled, AssembledSection, Checklist, ChecklistItem
 
 
 def make_assembled(

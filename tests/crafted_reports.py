@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportsmith import outline
-from reportsmith.assembled import AssembledSection
-from reportsmith.zishu import zishu
+from reportsmith.outline import headings as outline
+from reportsmith.records.assembled import AssembledSection
+from reportsmith.checks.zishu import zishu
 
 FILLER = "集"  # a Han character that is no cue word of any topic
 # Documents named under 集群发展环境 (no cue word inside), listed in the crafted evidence.yaml.

@@ -20,9 +20,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt
 
-from reportsmith import outline
-
-# Known body text under every heading: the cue words of some topics, and characters a
+from reportsmith.outline import headings as outline  # Known body text under every heading: the cue words of some topics, and characters a
 # YAML round trip must keep (quotes, colons, '#', '{{', leading spaces, '&', '<').
 TEXT: dict[str, list[str]] = {
     "集群总体情况": [

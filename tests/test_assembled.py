@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith import outline
-from reportsmith.assembled import AssembledSection
-from reportsmith.form import load_form
-from reportsmith.highlights import section_sentences
-from reportsmith.zishu import zishu
+from reportsmith.outline import headings as outline
+from reportsmith.records.assembled import AssembledSection
+from reportsmith.form.load import load_form
+from reportsmith.compute.highlights import section_sentences
+from reportsmith.checks.zishu import zishu
 
 INPUTS = Path(__file__).resolve().parents[1] / "inputs"
 

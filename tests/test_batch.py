@@ -20,10 +20,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from reportsmith.batch import KILLED_MESSAGE, run_batch
+from reportsmith.batch.run import KILLED_MESSAGE, run_batch
 from reportsmith.cli import main
-from reportsmith.errors import InputError
-from reportsmith.registry import load_clusters
+from reportsmith.core.errors import InputError
+from reportsmith.registry.clusters import load_clusters
 
 DEMO = Path(__file__).resolve().parents[1] / "inputs"
 COMPLETE = ("whkjcyjq", "ycswcyjq", "szxgcyjq")  # demo clusters with report.yaml

@@ -15,9 +15,9 @@ import pytest
 
 from docx.oxml.ns import qn
 
-from reportsmith.build import build, font_substitutes, output_path
+from reportsmith.report.build import build, font_substitutes, output_path
 from reportsmith.cli import main
-from reportsmith.errors import InputError, TemplateError
+from reportsmith.core.errors import InputError, TemplateError
 
 REPO = Path(__file__).resolve().parents[1]
 REPORT = """\
@@ -147,7 +147,7 @@ def test_libreoffice_converts_the_report_to_pdf(folder, tmp_path):
 
 
 def _families() -> set[str]:
-    from reportsmith.build import installed_fonts
+    from reportsmith.report.build import installed_fonts
 
     return installed_fonts() or set()
 

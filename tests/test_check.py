@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from crafted_reports import FILLER, report_yaml, sections, write_folder
-from reportsmith import outline
-from reportsmith.assembled import AssembledSection
-from reportsmith.check import check_inputs, check_sections, section_zishu
-from reportsmith.errors import Severity
+from reportsmith.outline import headings as outline
+from reportsmith.records.assembled import AssembledSection
+from reportsmith.checks.sections import check_sections, section_zishu
+from reportsmith.report.pipeline import check_inputs
+from reportsmith.core.errors import Severity
 
 ALL_TOPICS = [(h.title, t.name) for h in outline.content_headings() for t in h.topics]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crafted_reports import report_yaml, write_folder
-from reportsmith import outline
+from reportsmith.outline import headings as outline
 from reportsmith.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def test_not_a_report_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_inputs_check_agrees_with_the_built_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from reportsmith.build import build
+    from reportsmith.report.build import build
 
     folder = ROOT / "inputs" / "whkjcyjq"
     docx_path = build(folder, tmp_path / "out").docx
@@ -148,7 +148,7 @@ def test_an_old_doc_file_or_a_folder_of_them_is_refused_with_save_as_docx(tmp_pa
 def test_a_report_built_by_reportsmith_checks_clean_as_a_submitted_docx(tmp_path, capsys):
     # Reviewers check the .docx files that writers built with reportsmith: the line under
     # the title (依托单位 and date) is part of the title block, not stray text before the headings.
-    from reportsmith.build import build
+    from reportsmith.report.build import build
 
     folder = ROOT / "inputs" / "whkjcyjq"
     assert main(["check", str(folder)]) == 0

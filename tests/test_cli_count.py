@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reportsmith.cli import main
-from reportsmith.zishu import count
+from reportsmith.checks.zishu import count
 
 VECTORS = Path(__file__).parent / "fixtures" / "zishu_vectors.tsv"
 

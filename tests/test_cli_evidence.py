@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from reportsmith.cli import main
-from reportsmith.formdata import FormData
+from reportsmith.form.data import FormData
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n%%EOF\n"
@@ -108,7 +108,7 @@ def test_build_bundle_writes_the_files_renamed_by_checklist_number(tmp_path, cap
 
 
 def test_reconciles_with_a_filled_excel_form_as_check_does(tmp_path, capsys):
-    from reportsmith.formxlsx import write_xlsx
+    from reportsmith.form.xlsx import write_xlsx
 
     folder = tmp_path / "szxgcyjq"
     (folder / "evidence").mkdir(parents=True)

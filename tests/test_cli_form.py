@@ -8,7 +8,9 @@ from pathlib import Path
 import docx
 import openpyxl
 
-from reportsmith import form, formxlsx
+from reportsmith.form import load as form
+
+from reportsmith.form import xlsx as formxlsx
 from reportsmith.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -75,8 +75,8 @@ def test_wrong_value_in_the_form_is_exit_1(tmp_path, capsys):
 
 
 def test_a_folder_with_only_a_filled_excel_form(tmp_path, capsys):
-    from reportsmith.form import load_form
-    from reportsmith.formxlsx import write_xlsx
+    from reportsmith.form.load import load_form
+    from reportsmith.form.xlsx import write_xlsx
 
     data, _ = load_form(make_folder(tmp_path) / "form.yaml")
     folder = tmp_path / "excel"

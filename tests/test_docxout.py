@@ -10,7 +10,7 @@ import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from reportsmith.docxout import east_asian_font, normalize_zip, save_deterministic, set_fonts, xml_safe
+from reportsmith.docx.out import east_asian_font, normalize_zip, save_deterministic, set_fonts, xml_safe
 
 
 def test_xml_safe_keeps_every_allowed_character():
@@ -68,7 +68,7 @@ def test_set_fonts_replaces_theme_fonts():
 
 
 def test_one_pass_save_equals_save_then_rezip(tmp_path):
-    from reportsmith.docxout import set_core_properties
+    from reportsmith.docx.out import set_core_properties
 
     when = datetime(2024, 12, 31)
     d = docx.Document()

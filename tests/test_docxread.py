@@ -13,11 +13,11 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 import docx_corpus as C
-from reportsmith import docxread
-from reportsmith._docxstyles import format_number
+from reportsmith.docx import read as docxread
+from reportsmith.docx._styles import format_number
 from reportsmith.cli import main
-from reportsmith.errors import InputError, UnsafeFileError
-from reportsmith.zishu import zishu
+from reportsmith.core.errors import InputError, UnsafeFileError
+from reportsmith.checks.zishu import zishu
 
 
 def _all_lines(expected: C.Expected) -> list[str]:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith import evidence
-from reportsmith.errors import InputError, Severity
-from reportsmith.formdata import FormData
+from reportsmith.evidence import checklist as evidence
+from reportsmith.core.errors import InputError, Severity
+from reportsmith.form.data import FormData
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -222,7 +222,7 @@ DEMOS = ["whkjcyjq", "ycswcyjq", "szxgcyjq"]
 
 @pytest.mark.parametrize("account", DEMOS)
 def test_demo_lists_reconcile_with_demo_forms_and_reports(account):
-    from reportsmith.pipeline import assemble
+    from reportsmith.report.pipeline import assemble
 
     cl = assemble(ROOT / "inputs" / account).checklist  # with the demo form and report texts
     problems = [f for f in cl.findings if f.is_problem and f.rule != "evidence.missing"]
@@ -268,8 +268,7 @@ def _expected_rows(checklist) -> list[list[str]]:
 
 @pytest.mark.parametrize(("account", "count_line"), [("whkjcyjq", "应附 12 项，已附 12 项，缺失 0 项"), ("ycswcyjq", "应附 17 项，已附 16 项，缺失 1 项")])
 def test_built_appendix_table_of_the_demos_equals_the_checklist(tmp_path, account, count_line):
-    from reportsmith import build
-
+    from reportsmith.report import build
     result = build.build(ROOT / "inputs" / account, tmp_path)
     rows, paragraphs = _appendix(result.docx)
     checklist = result.assembled.checklist
@@ -279,8 +278,7 @@ def test_built_appendix_table_of_the_demos_equals_the_checklist(tmp_path, accoun
 def test_built_appendix_shows_every_cell_as_written(tmp_path):
     """Every cell of the Word table read back, against values written out by hand: text that
     looks like markup, several files, 缺失 and 无效 with their reasons, an empty group."""
-    from reportsmith import build
-
+    from reportsmith.report import build
     folder = tmp_path / "whkjcyjq"
     shutil.copytree(ROOT / "inputs" / "whkjcyjq", folder, ignore=shutil.ignore_patterns("evidence*"))
     (folder / "evidence").mkdir()
@@ -315,8 +313,7 @@ def test_built_appendix_shows_every_cell_as_written(tmp_path):
 
 
 def test_an_empty_group_reads_none_in_the_appendix(tmp_path):
-    from reportsmith import build
-
+    from reportsmith.report import build
     folder = tmp_path / "whkjcyjq"
     shutil.copytree(ROOT / "inputs" / "whkjcyjq", folder, ignore=shutil.ignore_patterns("evidence*"))
     (folder / "evidence").mkdir()
@@ -337,8 +334,8 @@ def test_entry_that_is_not_a_mapping_and_foreign_cluster(tmp_path):
 
 
 def test_an_empty_list_against_a_form_with_institutions_is_one_warning():
-    from reportsmith.evidencerules import reconcile
-    from reportsmith.formdata import FormData
+    from reportsmith.evidence.rules import reconcile
+    from reportsmith.form.data import FormData
 
     form = FormData(values={"创新服务机构数": 20, "省级及以上科技企业孵化器": 2, "研发机构": 13, "院士工作站": 2})
     findings = reconcile([], form, file="evidence.yaml")

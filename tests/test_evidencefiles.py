@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith import evidence
-from reportsmith.errors import InputError, Severity
-from reportsmith.evidencefiles import safe_name
+from reportsmith.evidence import checklist as evidence
+from reportsmith.core.errors import InputError, Severity
+from reportsmith.evidence.files import safe_name
 
 from test_evidence import PDF, PNG, make_folder as _folder  # one way to lay out a cluster folder
 

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportsmith import figures
-from reportsmith.errors import InputError
-from reportsmith.figures import FigureError, fill_text
-from reportsmith.formdata import FormData
+from reportsmith.compute import figures
+from reportsmith.core.errors import InputError
+from reportsmith.compute.figures import FigureError, fill_text
+from reportsmith.form.data import FormData
 
 D = Decimal
 

@@ -10,9 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportsmith import form, formspec, registry
-from reportsmith.errors import InputError, Severity
-from reportsmith.formdata import FormData
+from reportsmith.form import load as form
+
+from reportsmith.form import spec as formspec
+
+from reportsmith.registry import clusters as registry
+from reportsmith.core.errors import InputError, Severity
+from reportsmith.form.data import FormData
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"

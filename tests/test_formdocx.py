@@ -12,8 +12,12 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from reportsmith import form, formdocx, formspec
-from reportsmith.formdata import FormData
+from reportsmith.form import load as form
+
+from reportsmith.form import word as formdocx
+
+from reportsmith.form import spec as formspec
+from reportsmith.form.data import FormData
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith import formspec
-
+from reportsmith.form import spec as formspec
 SEED = Path(__file__).parent / "fixtures" / "seed.txt"
 QIZHONG = "其中："
 

@@ -11,9 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportsmith import form, formspec, formxlsx
-from reportsmith.errors import InputError, Severity
-from reportsmith.formdata import FormData
+from reportsmith.form import load as form
+
+from reportsmith.form import spec as formspec
+
+from reportsmith.form import xlsx as formxlsx
+from reportsmith.core.errors import InputError, Severity
+from reportsmith.form.data import FormData
 from test_form import form_values  # one strategy for "a randomly filled form", YAML and Excel alike
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,8 +1,10 @@
 """The shared foundation: data files load and agree with the seed's counts."""
 
-from reportsmith import formspec, outline, registry
+from reportsmith.form import spec as formspec
 
+from reportsmith.outline import headings as outline
 
+from reportsmith.registry import clusters as registry
 def test_registry_has_16_national_and_32_provincial_clusters():
     clusters = registry.load_clusters()
     assert [c.level for c in clusters].count("国家级") == 16

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import docx_corpus as C
-from reportsmith import submitted
-from reportsmith.checkresult import CheckResult
-from reportsmith.errors import ReportsmithError
+from reportsmith.checks import submitted
+from reportsmith.records.checkresult import CheckResult
+from reportsmith.core.errors import ReportsmithError
 
 # hypothesis cannot use pytest's per-test tmp_path inside @given: one folder for the module.
 _DIR = Path(tempfile.mkdtemp(prefix="fuzzdocx"))

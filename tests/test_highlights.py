@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith import formspec, highlights, outline, prose
-from reportsmith.form import load_form
-from reportsmith.formdata import FormData
+from reportsmith.form import spec as formspec
+
+from reportsmith.compute import highlights
+
+from reportsmith.outline import headings as outline
+
+from reportsmith.checks import prose
+from reportsmith.form.load import load_form
+from reportsmith.form.data import FormData
 
 D = Decimal
 DEMO_FORMS = sorted(Path(__file__).resolve().parents[1].glob("inputs/*/form.yaml"))

@@ -11,9 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import docx_corpus as C
-from reportsmith import importer, outline, report_input
+from reportsmith.report import importer
+from reportsmith.outline import headings as outline
+from reportsmith.outline import report_input
 from reportsmith.cli import main
-from reportsmith.errors import InputError
+from reportsmith.core.errors import InputError
 
 ALL = [h.title for h in outline.headings()]
 
@@ -160,8 +162,11 @@ def test_cli_refuses_an_output_it_cannot_or_must_not_write(tmp_path, capsys, tar
 
 
 def test_import_build_check_round_trip_keeps_the_text(tmp_path):
-    from reportsmith import build, check, docxlayout, docxread, submitted
-
+    from reportsmith.report import build
+    from reportsmith.report import pipeline as check
+    from reportsmith.checks import headings as docxlayout
+    from reportsmith.docx import read as docxread
+    from reportsmith.checks import submitted
     draft = tmp_path / "draft.docx"
     expected = C.build_report(draft, C.Spec(appendix=True))  # title, signature, appendix, a literal "{{ 150 }}"
     text, _ = importer.import_docx(draft, None)

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from reportsmith import indicators
-from reportsmith.errors import Severity
-from reportsmith.formdata import FormData
+from reportsmith.compute import indicators
+from reportsmith.core.errors import Severity
+from reportsmith.form.data import FormData
 
 D = Decimal
 
@@ -213,8 +213,8 @@ def test_formula_names_rows_as_written_once_each():
 
 
 def test_a_previous_year_figure_that_cannot_be_computed_says_so_in_the_appendix():
-    from reportsmith.formdata import FormData
-    from reportsmith.indicators import appendix_rows
+    from reportsmith.form.data import FormData
+    from reportsmith.compute.indicators import appendix_rows
 
     form = FormData(
         values={"省级及以上科技企业孵化器": 2, "国家级科技企业孵化器": 1},

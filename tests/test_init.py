@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith import formspec, outline
-from reportsmith.check import check_inputs
+from reportsmith.form import spec as formspec
+
+from reportsmith.outline import headings as outline
+from reportsmith.report.pipeline import check_inputs
 from reportsmith.cli import main
-from reportsmith.form import load_form
-from reportsmith.report_input import load_report
-from reportsmith.scaffold import scaffold
+from reportsmith.form.load import load_form
+from reportsmith.outline.report_input import load_report
+from reportsmith.report.scaffold import scaffold
 
 
 def test_scaffold_writes_three_loadable_files(tmp_path: Path) -> None:

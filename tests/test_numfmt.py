@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportsmith import numfmt
-
-
+from reportsmith.compute import indicators
+from reportsmith.core import numfmt
 @pytest.mark.parametrize(
     ("value", "places", "expected"),
     [
@@ -84,13 +83,13 @@ def test_format_percent(ratio, expected):
 def test_format_count_and_value():
     assert numfmt.format_count(326, "家") == "326家"
     assert numfmt.format_count(12345, "人") == "12,345人"
-    assert numfmt.format_value("营业收入", 123456) == "12.35亿元"
-    assert numfmt.format_value("上市企业", 3) == "3家"  # an alias
-    assert numfmt.format_value("集群人员总数", 64068) == "64,068人"
-    assert numfmt.format_value("研发投入强度", Decimal("0.0312")) == "3.1%"
-    assert numfmt.format_value("人均营业收入", Decimal("25")) == "25.00万元/人"
+    assert indicators.format_value("营业收入", 123456) == "12.35亿元"
+    assert indicators.format_value("上市企业", 3) == "3家"  # an alias
+    assert indicators.format_value("集群人员总数", 64068) == "64,068人"
+    assert indicators.format_value("研发投入强度", Decimal("0.0312")) == "3.1%"
+    assert indicators.format_value("人均营业收入", Decimal("25")) == "25.00万元/人"
     with pytest.raises(KeyError):
-        numfmt.format_value("营收", 1)
+        indicators.format_value("营收", 1)
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith import outline
-
+from reportsmith.outline import headings as outline
 SEED = (Path(__file__).parent / "fixtures" / "seed.txt").read_text(encoding="utf-8")
 ANNEX3 = SEED[SEED.index("附件3") :]
 ANNEX3_LINES = [ln.strip() for ln in ANNEX3.splitlines() if ln.strip()]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith import outline
-from reportsmith.errors import InputError, Severity
-from reportsmith.pipeline import assemble, date_text
+from reportsmith.outline import headings as outline
+from reportsmith.core.errors import InputError, Severity
+from reportsmith.report.pipeline import assemble, date_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,8 +133,8 @@ def test_demo_folders_assemble(account: str) -> None:
 def test_a_placeholder_under_data_sentences_names_only_the_topics_still_to_write(tmp_path):
     import shutil
 
-    from reportsmith.check import topic_coverage
-    from reportsmith.pipeline import assemble
+    from reportsmith.checks.coverage import topic_coverage
+    from reportsmith.report.pipeline import assemble
 
     repo = Path(__file__).resolve().parents[1]
     folder = tmp_path / "hgswcyjq"

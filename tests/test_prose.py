@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith.errors import Severity
-from reportsmith.formdata import FormData
-from reportsmith.prose import check_prose
+from reportsmith.core.errors import Severity
+from reportsmith.form.data import FormData
+from reportsmith.checks.prose import check_prose
 
 D = Decimal
 
@@ -139,14 +139,14 @@ DEMOS = Path(__file__).resolve().parents[1] / "inputs"
 
 @pytest.mark.parametrize("account", ["whkjcyjq", "ycswcyjq", "szxgcyjq"])
 def test_the_demo_reports_are_silent(account):
-    from reportsmith.check import check_inputs
+    from reportsmith.report.pipeline import check_inputs
 
     findings = check_inputs(DEMOS / account).findings
     assert [f.message for f in findings if f.rule == "prose.figure_mismatch"] == []
 
 
 def test_a_mismatch_seeded_into_a_demo_report_is_found(tmp_path):
-    from reportsmith.check import check_inputs
+    from reportsmith.report.pipeline import check_inputs
 
     folder = tmp_path / "whkjcyjq"
     shutil.copytree(DEMOS / "whkjcyjq", folder)
@@ -157,3 +157,69 @@ def test_a_mismatch_seeded_into_a_demo_report_is_found(tmp_path):
     (f,) = [f for f in check_inputs(folder).findings if f.rule == "prose.figure_mismatch"]
     assert (f.key, f.measured, f.limit) == ("集群发展成效", "6.5万人", "64,068人")
     assert f.file.endswith("report.yaml")
+
+
+# The issue's cluster: 186家 (上年170), 高企 74 (61), 规上 74 (68), 从业人员 16,420 (15,300),
+# 营业收入 126.85亿元 (110.50亿元, +14.8%), 营业收入利润率 6.7% (6.4%).
+WITH_PREVIOUS = FormData(
+    {"集群企业总数": 186, "高新技术企业": 74, "规上企业": 74, "集群人员总数": 16420,
+     "营业收入": D(1268500), "净利润": D(85000), "研究开发费用支出合计": D(65962)},
+    previous={"集群企业总数": 170, "高新技术企业": 61, "规上企业": 68, "集群人员总数": 15300,
+              "营业收入": D(1105000), "净利润": D(70700), "研究开发费用支出合计": D(50000)},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "form_says"),
+    [
+        ("集群企业总数达300家，较上年有所增加。", "300家", "186家"),  # a level beside a change
+        ("营业收入同比增长20%。", "20%", "同比增长14.8%"),
+        ("高新技术企业新增20家。", "20家", "新增13家"),
+        ("集群企业总数186家，较上年增加20家。", "20家", "新增16家"),
+        ("营业收入首次突破200亿元。", "200亿元", "126.85亿元"),
+        ("集群从业人员超过2万人。", "2万人", "16,420人"),
+        ("营业收入利润率提高0.2个百分点。", "0.2个百分点", "提高0.3个百分点"),
+        ("全年新增高新技术企业13家、规上企业9家。", "9家", "新增6家"),  # the verb distributes
+        ("集群企业200余家。", "200余家", "186家"),
+        ("集群企业总数由150家增加到186家。", "150家", "170家"),
+        ("营业收入较上年增长24.8%，达到126.85亿元。", "24.8%", "同比增长14.8%"),
+    ],
+)
+def test_stated_changes_and_bounds_are_checked_against_last_year(text, written, form_says):
+    found = check_prose({"集群总体情况": text}, WITH_PREVIOUS)
+    assert len(found) == 1, [f.text() for f in found]
+    assert found[0].measured == written and form_says in found[0].message
+
+
+def test_a_wrong_direction_is_caught():
+    (f,) = check_prose({"集群总体情况": "营业收入较上年有所下降。"}, WITH_PREVIOUS)
+    assert "同比增长14.8%" in f.message and "有所下降" in f.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年新增高新技术企业13家、规上企业6家。",  # two 新增 statements, not 规上企业 6 vs 74
+        "某公司2024年营业收入达到2.3亿元。",  # a single firm is not the cluster
+        "龙头企业华工科技营业收入达到120亿元，同比增长25%。",
+        "某项目总投资18亿元，达产后可实现营业收入30亿元。",
+        "全省高新技术企业超过2.5万家。",
+        "集群企业总数达186家，较上年增加16家，增长9.4%。",
+        "集群从业人员超过1.6万人，同比增长7.3%。",
+        "营业收入首次突破百亿元大关，达126.85亿元。",
+        "营业收入利润率由6.4%提高到6.7%，提高0.3个百分点。",
+        "研发投入强度达到5.2%，较上年提高0.7个百分点。",
+        "集群企业近190家，逾180家，180余家，不足200家。",
+        "高新技术企业74家，占比39.8%。",
+    ],
+)
+def test_true_statements_about_changes_are_silent(text):
+    assert check_prose({"集群总体情况": text}, WITH_PREVIOUS) == []
+
+
+def test_a_long_run_on_sentence_is_checked_in_linear_work():
+    """One sentence with thousands of figures: every one is judged, each message quotes a bounded part."""
+    text = "营业收入13亿元、" * 3000 + "。"
+    found = check_prose({"集群总体情况": text}, WITH_PREVIOUS)
+    assert len(found) == 3000
+    assert max(len(f.message) for f in found) < 300

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith import registry
-from reportsmith.errors import InputError
+from reportsmith.registry import clusters as registry
+from reportsmith.core.errors import InputError
 
 SEED = Path(__file__).parent / "fixtures" / "seed.txt"
 

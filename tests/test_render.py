@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _render_cases import full_assembled, make_assembled
-from reportsmith import outline
-from reportsmith.assembled import Checklist
-from reportsmith.errors import InputError, TemplateError
-from reportsmith.registry import load_clusters
-from reportsmith.render import (
+from reportsmith.outline import headings as outline
+from reportsmith.records.assembled import Checklist
+from reportsmith.core.errors import InputError, TemplateError
+from reportsmith.registry.clusters import load_clusters
+from reportsmith.report.render import (
     CONTEXT_VARIABLES,
     Renderer,
     document_date,
@@ -269,7 +269,7 @@ _texts = st.lists(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(paragraphs=st.lists(_texts, min_size=1, max_size=3))
 def test_random_text_round_trips(tmp_path, paragraphs):
-    from reportsmith.docxout import xml_safe
+    from reportsmith.docx.out import xml_safe
 
     a = make_assembled({"集群发展环境": paragraphs})
     got = body(RENDERER.render(a, tmp_path / "r.docx"))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reportsmith.errors import InputError
-from reportsmith.report_input import load_report, split_paragraphs
+from reportsmith.core.errors import InputError
+from reportsmith.outline.report_input import load_report, split_paragraphs
 
 ROOT = Path(__file__).resolve().parents[1]
 

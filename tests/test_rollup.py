@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import openpyxl
 
-from reportsmith import indicators
-from reportsmith.formdata import FormData
-from reportsmith.rollup import RollupSums, compute_rollup, write_rollup_xlsx
+from reportsmith.compute import indicators
+from reportsmith.form.data import FormData
+from reportsmith.batch.rollup import RollupSums, compute_rollup, write_rollup_xlsx
 
 NATIONAL_A = FormData(values={"集群企业总数": 100, "高新技术企业": 40, "营业收入": Decimal("1000.5"), "研究开发费用支出合计": Decimal("50.25")})
 NATIONAL_B = FormData(values={"集群企业总数": 60, "高新技术企业": 30, "营业收入": Decimal("3000")})  # R&D 未填

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 import yaml
 
-from reportsmith import formspec, outline
+from reportsmith.form import spec as formspec
+
+from reportsmith.outline import headings as outline
 from reportsmith.cli import main
-from reportsmith.registry import get_cluster
-from reportsmith.report_input import TOP_KEYS, UNCLASSIFIED_KEY
-from reportsmith.schema import dumps, evidence_schema, form_schema, report_schema, schemas
-from reportsmith.scaffold import SCHEMA_FILES, evidence_yaml_text, form_yaml_text, report_yaml_text, scaffold, schema_ref_for
+from reportsmith.registry.clusters import get_cluster
+from reportsmith.outline.report_input import TOP_KEYS, UNCLASSIFIED_KEY
+from reportsmith.report.schema import dumps, evidence_schema, form_schema, report_schema, schemas
+from reportsmith.report.scaffold import SCHEMA_FILES, evidence_yaml_text, form_yaml_text, report_yaml_text, scaffold, schema_ref_for
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMOS = ["whkjcyjq", "ycswcyjq", "szxgcyjq"]

@@ -11,9 +11,12 @@ import docx
 import pytest
 
 import docx_corpus as C
-from reportsmith import docxlayout, docxread, outline, submitted
-from reportsmith.errors import InputError, ReportsmithError, UnsafeFileError
-from reportsmith.zishu import zishu
+from reportsmith.checks import headings as docxlayout
+from reportsmith.docx import read as docxread
+from reportsmith.outline import headings as outline
+from reportsmith.checks import submitted
+from reportsmith.core.errors import InputError, ReportsmithError, UnsafeFileError
+from reportsmith.checks.zishu import zishu
 
 ALL = [h.title for h in outline.headings()]
 

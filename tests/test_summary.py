@@ -17,15 +17,15 @@ import openpyxl
 import pytest
 import yaml
 
-from reportsmith.check import check_inputs
-from reportsmith.errors import Severity
-from reportsmith.form import load_form
-from reportsmith.numfmt import format_percent
-from reportsmith.pipeline import assemble
-from reportsmith.registry import get_cluster, load_clusters
-from reportsmith.rollup import compute_rollup
-from reportsmith.batch import run_batch
-from reportsmith.summary import COLUMNS
+from reportsmith.report.pipeline import check_inputs
+from reportsmith.core.errors import Severity
+from reportsmith.form.load import load_form
+from reportsmith.core.numfmt import format_percent
+from reportsmith.report.pipeline import assemble
+from reportsmith.registry.clusters import get_cluster, load_clusters
+from reportsmith.batch.rollup import compute_rollup
+from reportsmith.batch.run import run_batch
+from reportsmith.batch.summary import COLUMNS
 
 DEMO = Path(__file__).resolve().parents[1] / "inputs"
 COMPLETE = ("whkjcyjq", "ycswcyjq", "szxgcyjq")

@@ -10,9 +10,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from reportsmith.docxout import rfonts_of
-from reportsmith.resources import default_template
-from reportsmith.template_builder import write_template
+from reportsmith.docx.out import rfonts_of
+from reportsmith.core.resources import default_template
+from reportsmith.docx.template_builder import write_template
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "outline.docx"
 

@@ -4,8 +4,8 @@ import errno
 
 import pytest
 
-from reportsmith.errors import InputError, os_error_reason
-from reportsmith.yamlio import load_yaml, parse_yaml
+from reportsmith.core.errors import InputError, os_error_reason
+from reportsmith.core.yamlio import load_yaml, parse_yaml
 
 
 def test_keys_are_found_with_their_lines():

@@ -9,7 +9,7 @@ import textstat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportsmith.zishu import Counts, count, zishu
+from reportsmith.checks.zishu import Counts, count, zishu
 
 VECTORS = Path(__file__).parent / "fixtures" / "zishu_vectors.tsv"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..checkresult import CheckResult, TopicCoverage, furthest_from_budget
-from ..errors import EXIT_OK, EXIT_UNREADABLE, Finding, ReportsmithError, Severity, split_findings
+from reportsmith.records.checkresult import CheckResult, TopicCoverage, furthest_from_budget
+from reportsmith.core.errors import EXIT_OK, EXIT_UNREADABLE, Finding, ReportsmithError, Severity, split_findings
 from ._common import console as _base_console
 
 _BAND_STYLE = {"ok": "green", "warn": "yellow", "fail": "red"}
@@ -51,7 +51,7 @@ def print_lengths(result: CheckResult) -> None:
     """Per heading: 字数 beside the suggested budget, so a writer sees where to cut or add."""
     from rich.table import Table
 
-    from ..outline import length_rule
+    from reportsmith.outline.headings import length_rule
 
     tolerance = length_rule().heading_tolerance
     table = Table(title="字数（按标题）", show_footer=True,

@@ -1,7 +1,7 @@
 """Shared printing and error handling for subcommands.
 
 Every subcommand function returns its exit code; :func:`handles_errors` turns a
-:class:`~reportsmith.errors.ReportsmithError` into a Chinese message on stderr and exit 2.
+:class:`~reportsmith.core.errors.ReportsmithError` into a Chinese message on stderr and exit 2.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 
 import click
 
-from ..errors import Finding, ReportsmithError, Severity
+from reportsmith.core.errors import Finding, ReportsmithError, Severity
 
 
 def handles_errors(fn: Callable[..., int]) -> Callable[..., int]:

@@ -18,7 +18,7 @@ _CLICK_MODULES = ("click.core", "click.exceptions", "click.formatting", "click.d
 
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[str, str]:
-    from ..resources import load_data
+    from reportsmith.core.resources import load_data
 
     return dict(load_data("click_zh.yaml"))
 

@@ -31,7 +31,7 @@ def batch(inputs: Path, out_dir: Path, jobs: int | None, pdf: bool, only: tuple[
     没有 report.yaml 的集群列为“未提交”。退出码：0 全部生成且检查通过；1 有集群存在问题或未提交；
     2 有集群无法生成（输入无法读取）。
     """
-    from ..batch import run_batch
+    from reportsmith.batch.run import run_batch
 
     options = dict(jobs=jobs, only=list(only), pdf=pdf, force=force, template=template, on_interrupt=_stopping)
     try:
@@ -72,7 +72,7 @@ def _plain_line(done: int, total: int, res: Any) -> None:
 def _with_progress_bar(inputs: Path, out_dir: Path, options: dict[str, Any]) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..batch import run_batch
+    from reportsmith.batch.run import run_batch
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console(), transient=True) as bar:
@@ -89,8 +89,8 @@ def _print_result(result: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from ..numfmt import format_percent
-    from ..summary import coverage_ratio
+    from reportsmith.core.numfmt import format_percent
+    from reportsmith.batch.summary import coverage_ratio
 
     # Piped output has no width; a wide fixed one keeps each cluster on one line for logs and grep.
     c = console() if is_terminal() else Console(highlight=False, width=160, no_color=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_OK, EXIT_PROBLEMS, InputError, os_error_reason
+from reportsmith.core.errors import EXIT_OK, EXIT_PROBLEMS, InputError, os_error_reason
 from ._common import handles_errors, out
 
 
@@ -34,7 +34,7 @@ def _os_error(exc: OSError, out_dir: Path) -> InputError:
 @handles_errors
 def build(folder: Path, out_dir: Path, template: Path | None, pdf: bool, bundle: bool) -> int:
     """Build the report of FOLDER; exit 0 built, 1 built with problems, 2 could not build."""
-    from ..build import build as run_build
+    from reportsmith.report.build import build as run_build
 
     if not folder.is_dir():
         raise InputError("填报文件夹不存在", file=folder, hint="请写 inputs/<账号>，如 inputs/whkjcyjq")

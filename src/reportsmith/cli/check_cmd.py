@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
+from reportsmith.core.errors import InputError
 from ._common import emit_json, handles_errors
 
 
 def _is_submission(path: Path) -> bool:
     # .doc / .wps are submissions too: the reader refuses them with "请另存为 .docx".
-    from ..submitted import SUBMITTED_SUFFIXES
+    from reportsmith.checks.submitted import SUBMITTED_SUFFIXES
 
     return path.suffix.lower() in SUBMITTED_SUFFIXES and not path.name.startswith("~$")
 
@@ -60,10 +60,9 @@ def check(path: Path, as_json: bool, show_all: bool) -> int:
     或存放多个 .docx 的文件夹。退出码：0 通过，1 发现问题，2 文件无法读取。
     """
     from . import _checkfmt as fmt
-
     kind = _kind(path)
     if kind == "docx-folder":
-        from ..submitted import check_folder
+        from reportsmith.checks.submitted import check_folder
 
         outcomes = check_folder(path)
         if as_json:
@@ -72,11 +71,11 @@ def check(path: Path, as_json: bool, show_all: bool) -> int:
             fmt.print_many(outcomes, show_all=show_all)
         return fmt.many_exit_code(outcomes)
     if kind == "docx":
-        from ..submitted import check_docx
+        from reportsmith.checks.submitted import check_docx
 
         result = check_docx(path)
     else:
-        from ..check import check_inputs
+        from reportsmith.report.pipeline import check_inputs
 
         result = check_inputs(path.parent if path.is_file() else path)
     if as_json:

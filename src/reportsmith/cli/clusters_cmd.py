@@ -17,8 +17,8 @@ def clusters(query: str | None, as_json: bool, lint: bool) -> int:
     from rich.markup import escape
     from rich.table import Table
 
-    from ..errors import exit_code_for, split_findings
-    from ..registry import find_clusters, lint_clusters
+    from reportsmith.core.errors import exit_code_for, split_findings
+    from reportsmith.registry.clusters import find_clusters, lint_clusters
 
     if lint:
         findings = lint_clusters()

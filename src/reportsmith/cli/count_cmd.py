@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, os_error_reason
+from reportsmith.core.errors import InputError, os_error_reason
 from ._common import emit_json, handles_errors, out
 
 # Formats that look like documents but that we cannot read: say so instead of counting bytes.
@@ -43,7 +43,7 @@ def read_text_source(source: str) -> str:
     if path.is_dir():
         raise InputError("这是一个文件夹，不是文件", file=path, hint="请指定一个 .txt 或 .docx 文件")
     if suffix == ".docx":
-        from ..docxread import main_story_text
+        from reportsmith.docx.read import main_story_text
 
         return main_story_text(path)
     try:
@@ -77,7 +77,7 @@ def count(source: str, as_json: bool) -> int:
     FILE 可以是 .txt（UTF-8）或 .docx（统计正文和表格，不含页眉页脚、文本框、脚注和批注）；
     省略或写 - 时读取标准输入。
     """
-    from ..zishu import count as count_text
+    from reportsmith.checks.zishu import count as count_text
 
     counts = count_text(read_text_source(source))
     if as_json:

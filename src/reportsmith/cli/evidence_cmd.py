@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Sequence
 
 import click
 
-from ..errors import exit_code_for
+from reportsmith.core.errors import exit_code_for
 from ._common import emit_json, handles_errors, out
 
 if TYPE_CHECKING:
-    from ..assembled import Checklist
-    from ..errors import Finding
+    from reportsmith.records.assembled import Checklist
+    from reportsmith.core.errors import Finding
 
 _STATUS_STYLE = {"已附": "green", "缺失": "yellow", "无效": "red"}
 
@@ -26,8 +26,8 @@ def _report_texts(folder: Path) -> dict[str, str] | None:
     path = folder / "report.yaml"
     if not path.exists():
         return None
-    from ..errors import ReportsmithError
-    from ..report_input import load_report
+    from reportsmith.core.errors import ReportsmithError
+    from reportsmith.outline.report_input import load_report
 
     try:
         report = load_report(path)
@@ -75,19 +75,19 @@ def _print_findings(findings: Sequence[Finding]) -> None:
 @handles_errors
 def evidence(folder: Path, as_json: bool, max_size_mb: float | None) -> int:
     """Print the checklist of FOLDER; exit 0 all attached and reconciled, 1 problems, 2 unreadable."""
-    from .. import evidence as ev
-    from ..errors import InputError
+    from reportsmith.evidence import checklist as ev
+    from reportsmith.core.errors import InputError
 
     if not folder.is_dir():
         raise InputError("填报文件夹不存在", file=folder, hint="请写 inputs/<账号>，如 inputs/whkjcyjq")
     if not (folder / ev.FILE_NAME).exists():
         raise InputError("文件不存在", file=folder / ev.FILE_NAME, hint="用 reportsmith init 生成 evidence.yaml 模板，列出机构名单和佐证材料")
-    from ..pipeline import form_path
+    from reportsmith.report.pipeline import form_path
 
     form = None
     fpath = form_path(folder)  # form.yaml, else a filled form.xlsx: the same form `reportsmith check` reads
     if fpath is not None:
-        from ..form import load_form
+        from reportsmith.form.load import load_form
 
         form, _ = load_form(fpath)  # the form's own problems belong to `reportsmith form`
     max_bytes = int(max_size_mb * 1024 * 1024) if max_size_mb else None

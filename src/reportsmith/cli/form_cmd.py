@@ -25,7 +25,7 @@ def _targets(path: Path) -> list[Path]:
 
 
 def _summary(findings: list) -> str:
-    from ..errors import split_findings
+    from reportsmith.core.errors import split_findings
 
     parts = split_findings(findings)
     return f"错误 {len(parts['errors'])} 个，警告 {len(parts['warnings'])} 个，未填 {len(parts['infos'])} 行"
@@ -37,8 +37,8 @@ def _summary(findings: list) -> str:
 @handles_errors
 def validate(path: Path, as_json: bool) -> int:
     """校验统计报表。PATH 可以是 form.yaml、填好的 .xlsx、含 form.yaml 的文件夹，或各集群文件夹的上级文件夹。"""
-    from ..errors import exit_code_for, split_findings
-    from ..form import check_form_file
+    from reportsmith.core.errors import exit_code_for, split_findings
+    from reportsmith.form.load import check_form_file
 
     targets = _targets(path)
     results = [(t, check_form_file(t)[1]) for t in targets]
@@ -66,7 +66,7 @@ def _print_table(results: list) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from ..errors import split_findings
+    from reportsmith.core.errors import split_findings
 
     table = Table(title=f"统计报表校验（{len(results)} 个文件）")
     for col in ("文件", "错误", "警告", "未填", "结果"):
@@ -90,7 +90,7 @@ def _print_table(results: list) -> None:
 @handles_errors
 def blank(account: str, output: Path, year: int) -> int:
     """为账号 ACCOUNT 的集群生成空白统计报表（Excel）：只有“数量”列可以填写。"""
-    from ..formxlsx import write_xlsx
+    from reportsmith.form.xlsx import write_xlsx
 
     _check_output(output, ".xlsx")
     _write(lambda: write_xlsx(output, account.strip().lower(), year=year), output)
@@ -104,9 +104,9 @@ def blank(account: str, output: Path, year: int) -> int:
 @handles_errors
 def docx(path: Path, output: Path) -> int:
     """把填好的统计报表（form.yaml、.xlsx 或其所在文件夹）导出为 Word 表格。有错误时不生成。"""
-    from ..errors import Severity
-    from ..form import check_form_file
-    from ..formdocx import write_docx
+    from reportsmith.core.errors import Severity
+    from reportsmith.form.load import check_form_file
+    from reportsmith.form.word import write_docx
 
     _check_output(output, ".docx")
     data, findings = check_form_file(path)
@@ -124,7 +124,7 @@ def docx(path: Path, output: Path) -> int:
 
 def _check_output(output: Path, suffix: str) -> None:
     """Refuse an output path Excel/Word could not open, before any work is done."""
-    from ..errors import InputError
+    from reportsmith.core.errors import InputError
 
     if output.is_dir():
         raise InputError("输出路径是一个文件夹", file=output, hint=f"请在 -o 后写文件名，如 -o {output / ('统计报表' + suffix)}")
@@ -134,7 +134,7 @@ def _check_output(output: Path, suffix: str) -> None:
 
 def _write(write, output: Path) -> None:
     """Run ``write``; an operating-system refusal becomes an unreadable-output error (exit 2)."""
-    from ..errors import InputError, os_error_reason
+    from reportsmith.core.errors import InputError, os_error_reason
 
     try:
         write()

@@ -33,12 +33,13 @@ def highlights(folder: Path, as_json: bool) -> int:
     from rich.markup import escape
     from rich.table import Table
 
-    from .. import highlights as hl
-    from .. import indicators, outline
-    from ..errors import InputError, exit_code_for
-    from ..form import load_form
-    from ..numfmt import format_derived
-    from ..pipeline import form_path
+    from reportsmith.compute import highlights as hl
+    from reportsmith.compute import indicators
+    from reportsmith.outline import headings as outline
+    from reportsmith.core.errors import InputError, exit_code_for
+    from reportsmith.form.load import load_form
+    from reportsmith.core.numfmt import format_derived
+    from reportsmith.report.pipeline import form_path
 
     if folder.is_dir():
         found = form_path(folder)  # the same choice as build and check: form.yaml, else form.xlsx
@@ -67,7 +68,7 @@ def highlights(folder: Path, as_json: bool) -> int:
         )
         return exit_code_for(findings)
 
-    from ..registry import load_clusters
+    from reportsmith.registry.clusters import load_clusters
 
     name = next((c.name for c in load_clusters() if c.account == form.cluster), form.cluster or "")
     table = Table(title=f"{escape(name)} {form.year}年 派生指标")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, exit_code_for, os_error_reason
+from reportsmith.core.errors import InputError, exit_code_for, os_error_reason
 from ._common import handles_errors, out
 
 
@@ -23,8 +23,8 @@ def import_(draft: Path, output: Path, account: str | None, force: bool) -> int:
     各标题下的文字按段落写入；不能归入标题的文字放在文件末尾的“未归类”中，不会丢失。
     退出码：0 已写入；1 已写入，但有需要处理的警告（如“未归类”文字）；2 初稿无法读取或无法写入。
     """
-    from ..atomic import write_text
-    from ..importer import import_docx
+    from reportsmith.core.atomic import write_text
+    from reportsmith.report.importer import import_docx
 
     if output.suffix.lower() not in (".yaml", ".yml"):
         raise InputError("输出文件应为 .yaml 文件", file=output, hint="例如 -o inputs/whkjcyjq/report.yaml")

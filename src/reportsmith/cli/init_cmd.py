@@ -23,8 +23,8 @@ def init(account: str, out_dir: Path, xlsx: bool, year: int, schema_dir: Path) -
 
     已存在的文件不会被覆盖。
     """
-    from ..errors import InputError, os_error_reason
-    from ..scaffold import scaffold
+    from reportsmith.core.errors import InputError, os_error_reason
+    from reportsmith.report.scaffold import scaffold
 
     try:
         result = scaffold(account, out_dir, year=year, xlsx=xlsx, schema_dir=schema_dir)

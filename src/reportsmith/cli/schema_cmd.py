@@ -22,11 +22,11 @@ def schema(out_dir: Path | None, only: str | None) -> int:
     在 YAML 文件首行写“# yaml-language-server: $schema=路径”，VS Code 等编辑器即可自动补全和校验；
     reportsmith init 生成的文件已带有这一行。
     """
-    from .. import schema as schema_mod
-    from ..scaffold import SCHEMA_FILES
+    from reportsmith.report import schema as schema_mod
+    from reportsmith.report.scaffold import SCHEMA_FILES
 
     if out_dir is not None:
-        from ..errors import InputError, os_error_reason
+        from reportsmith.core.errors import InputError, os_error_reason
 
         try:
             written = schema_mod.write_schemas(out_dir, only)

@@ -1,0 +1,4 @@
+"""All clusters at once: parallel batch, restart stamps, summary files, province roll-up.
+
+May import: report and everything below it.
+"""

@@ -1,0 +1,131 @@
+"""The value objects passed from computing to checking and rendering.
+
+``pipeline.assemble(folder)`` produces an :class:`Assembled`; ``check`` measures it and
+``render`` turns it into Word. Keeping these records in one module lets each step be
+written and tested without the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportsmith.core.errors import Finding
+from reportsmith.form.data import FormData
+from reportsmith.outline.headings import Heading
+from reportsmith.registry.clusters import Cluster
+
+
+@dataclass
+class AssembledSection:
+    """One heading of the report with the text that goes under it.
+
+    ``paragraphs`` are the writer's paragraphs with figures filled in, in order;
+    ``highlights`` are data sentences generated from the form (empty when the writer
+    turned them off); ``keyed_topics`` are topics the writer marked explicitly by using
+    them as keys; ``placeholder`` is the visible 【待补充：…】 text when nothing was written;
+    ``heading_line`` is the heading as written in a submitted document, when it differs
+    from the outline's numbered title (Word does not count an automatic number as text).
+    """
+
+    heading: Heading
+    paragraphs: list[str] = field(default_factory=list)
+    highlights: list[str] = field(default_factory=list)
+    keyed_topics: frozenset[str] = frozenset()
+    placeholder: str | None = None
+    heading_line: str | None = None
+
+    @property
+    def title_line(self) -> str:
+        """The heading line as it stands in the document."""
+        return self.heading.numbered if self.heading_line is None else self.heading_line
+
+    @property
+    def present(self) -> bool:
+        return bool(self.paragraphs)
+
+    @property
+    def printed_paragraphs(self) -> list[str]:
+        """What is printed under the heading, in order.
+
+        The data sentences form one lead paragraph (a run of one-line paragraphs reads
+        like a list, not a report), followed by the writer's paragraphs. Each sentence
+        ends with "。", so joining them changes neither the text nor its 字数.
+        """
+        lead = ["".join(self.highlights)] if self.highlights else []
+        return [*lead, *self.paragraphs]
+
+
+@dataclass
+class AppendixRow:
+    """One line of 附件1 主要指标: a filled form row or a derived figure."""
+
+    label: str
+    unit: str
+    value: str
+    previous: str = ""
+    change: str = ""
+    indent: int = 0
+    derived: bool = False
+
+
+@dataclass
+class ChecklistItem:
+    """One line of 附件2 佐证材料清单."""
+
+    seq: int
+    group: str  # 创新服务机构 / 研发机构 / 地方规划 / 专项政策
+    category: str  # a form row key for institutions, else the group
+    name: str
+    level: str = ""
+    doc_no: str = ""
+    files: list[str] = field(default_factory=list)
+    status: str = "缺失"  # 已附 / 缺失 / 无效
+    reason: str = ""
+    sizes: list[int] = field(default_factory=list)
+    sha256: list[str] = field(default_factory=list)
+
+    @property
+    def status_text(self) -> str:
+        return f"{self.status}：{self.reason}" if self.reason and self.status != "已附" else self.status
+
+
+@dataclass
+class Checklist:
+    items: list[ChecklistItem] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    GROUPS = ("创新服务机构", "研发机构", "地方规划", "专项政策")
+
+    def groups(self) -> list[tuple[str, list[ChecklistItem]]]:
+        return [(g, [i for i in self.items if i.group == g]) for g in self.GROUPS]
+
+    @property
+    def count_line(self) -> str:
+        need = len(self.items)
+        have = sum(1 for i in self.items if i.status == "已附")
+        return f"应附 {need} 项，已附 {have} 项，缺失 {need - have} 项"
+
+
+@dataclass
+class Assembled:
+    """Everything needed to check and render one cluster's report."""
+
+    folder: Path
+    cluster: Cluster
+    year: int
+    date_text: str
+    sections: list[AssembledSection]
+    form: FormData | None = None
+    appendix_rows: list[AppendixRow] = field(default_factory=list)
+    checklist: Checklist | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.cluster.name}{self.year}年度总结报告"
+
+
+def writer_texts(sections: list[AssembledSection]) -> dict[str, str]:
+    """Heading title → the writer's filled text (no data sentences), for the prose and evidence checks."""
+    return {s.heading.title: "\n\n".join(s.paragraphs) for s in sections if s.paragraphs}
