@@ -122,3 +122,67 @@ def test_case(outcomes: dict[str, Outcome], name: str) -> None:
         assert fragment in o.output, f"missing “{fragment}”\n{text}"
     assert o.seconds <= case.seconds, text
     assert o.megabytes <= case.megabytes, text
+
+
+# -- odd but valid numbers: the exact value read, the same from form.yaml and from Excel --
+
+
+def _read_form(path: Path):
+    from reportsmith.form.load import load_form
+
+    return load_form(path)
+
+
+@pytest.mark.parametrize("key, raw, value", [t for t in hc.ODD_NUMBERS])
+def test_numbers_read_as_written_in_yaml(tmp_path, key, raw, value):
+    folder = hc.cluster(tmp_path)
+    hc.set_form_value(folder, key, raw)
+    data, findings = _read_form(folder / "form.yaml")
+    _assert_read(data, findings, key, raw, value, "form.yaml")
+
+
+@pytest.mark.parametrize("key, raw, value", [t for t in hc.ODD_NUMBERS if not t[1].startswith(".")])
+def test_numbers_read_as_written_in_excel_text_cells(tmp_path, key, raw, value):
+    x = tmp_path / "form.xlsx"
+    hc.xlsx_with(x, {key: raw})
+    data, findings = _read_form(x)
+    _assert_read(data, findings, key, raw, value, "form.xlsx")
+
+
+def _assert_read(data, findings, key, raw, value, file):
+    from decimal import Decimal
+
+    errors = [f for f in findings if f.severity.value == "error" and f.key == key]
+    if value is None:
+        assert errors, f"{raw!r} was accepted as {data.values.get(key)!r}"
+        assert raw.lstrip(".") in errors[0].message and file in (errors[0].file or "")
+        assert key not in data.values or data.values[key] is None
+    else:
+        assert not errors, [f.text() for f in errors]
+        got = data.values[key]
+        assert got == (Decimal(value) if isinstance(value, str) else value) and type(got) is (Decimal if isinstance(value, str) else int)
+
+
+def test_nan_and_formula_error_cells_are_errors_naming_the_cell(tmp_path):
+    x = tmp_path / "form.xlsx"
+    hc.xlsx_with(x, {"营业收入": "=1/0", "集群企业总数": "=SUM(C5:C7)"})
+    from openpyxl import load_workbook
+
+    # A formula saved with an error result, as Excel writes it: <c t="e"><f>1/0</f><v>#DIV/0!</v></c>.
+    import zipfile as zf
+
+    with zf.ZipFile(x) as z:
+        members = {i.filename: z.read(i.filename) for i in z.infolist()}
+    name = next(n for n in members if n.startswith("xl/worksheets/sheet"))
+    xml = members[name].decode()
+    import re
+
+    xml = re.sub(r'<c r="(C\d+)"([^>]*)><f>1/0</f>(?:<v\s*/>|<v></v>)?</c>', r'<c r="\1" t="e"><f>1/0</f><v>#DIV/0!</v></c>', xml)
+    members[name] = xml.encode()
+    x.write_bytes(hc.zip_bytes(members))
+    load_workbook(x)  # still a valid workbook
+    data, findings = _read_form(x)
+    texts = {f.key: f.message for f in findings if f.severity.value == "error"}
+    assert "公式" in texts["集群企业总数"] and "C" in texts["集群企业总数"] and "没有保存" in texts["集群企业总数"]
+    assert "#DIV/0!" in texts["营业收入"]
+    assert "营业收入" not in data.values or data.values["营业收入"] is None
