@@ -186,3 +186,15 @@ def test_nan_and_formula_error_cells_are_errors_naming_the_cell(tmp_path):
     assert "公式" in texts["集群企业总数"] and "C" in texts["集群企业总数"] and "没有保存" in texts["集群企业总数"]
     assert "#DIV/0!" in texts["营业收入"]
     assert "营业收入" not in data.values or data.values["营业收入"] is None
+
+
+def test_a_sentence_over_the_figure_limit_is_one_warning_not_thousands_of_checks():
+    from reportsmith.checks.prose import check_prose
+    from reportsmith.core.limits import limit
+    from reportsmith.form.data import FormData
+
+    most = limit("text", "max_figures_per_sentence")
+    text = "营业收入" + "，".join(f"{i}.5亿元" for i in range(most + 1)) + "。"
+    found = check_prose({"集群总体情况": text}, FormData(values={}, year=2024))
+    assert [f.rule for f in found] == ["prose.too_many_figures"]
+    assert str(most) in found[0].message and found[0].key == "集群总体情况"
