@@ -198,3 +198,14 @@ def test_a_sentence_over_the_figure_limit_is_one_warning_not_thousands_of_checks
     found = check_prose({"集群总体情况": text}, FormData(values={}, year=2024))
     assert [f.rule for f in found] == ["prose.too_many_figures"]
     assert str(most) in found[0].message and found[0].key == "集群总体情况"
+
+
+@pytest.mark.parametrize("args", [["clusters"], ["form", "validate", "inputs", "--json"]])
+def test_a_broken_pipe_on_output_is_said(args):
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-m", "reportsmith", *args], cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader went away before anything was printed
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait() == 1
+    assert "输出中断" in err and "Traceback" not in err
