@@ -365,9 +365,11 @@ def cases() -> list[Case]:
         Case("anchor_alone_report", _yaml_in("report.yaml", _append("report.yaml", "备注: &x 一\n备注2: *x\n")), 2, ("report.yaml", "别名引用")),
         # Size limits.
         Case("report_yaml_12mb", _yaml_in("report.yaml", _append("report.yaml", "# " + "注" * (4 * 1024 * 1024) + "\n")), 2, ("report.yaml", "过大")),
-        Case("run_over_10mb_build", _yaml_in("report.yaml", _section("集" * (3_600_000)), cmd="build"), 2, ("report.yaml", "一、集群总体情况")),
+        Case("run_over_10mb_build", _yaml_in("report.yaml", _section("集" * (3_600_000)), cmd="build"), 2, ("report.yaml", "过大")),
+        Case("run_of_4mb_build", _yaml_in("report.yaml", _section("集" * (1_300_000)), cmd="build"), 2, ("report.yaml", "一、集群总体情况", "过长")),
         Case("paragraph_too_long", _yaml_in("report.yaml", _section("集群" * 60_000), cmd="check"), 2, ("report.yaml", "一、集群总体情况", "字符")),
-        Case("50000_figures", _yaml_in("report.yaml", _section("{{ 营业收入 }}" * 50_000)), 2, ("report.yaml", "一、集群总体情况", "指标表达式")),
+        Case("50000_figures", _yaml_in("report.yaml", _section("{{ 营业收入 }}" * 50_000)), 2, ("report.yaml", "一、集群总体情况", "过长")),
+        Case("20000_figures", _yaml_in("report.yaml", _section("{{营业收入}}" * 20_000)), 2, ("report.yaml", "一、集群总体情况", "指标表达式")),
         Case("sentence_1000_figures", _yaml_in("report.yaml", _section("营业收入" + "，".join(f"{i}.5亿元" for i in range(1000)) + "。")), 1, ("report.yaml", "一、集群总体情况")),
         Case("sentence_3000_figures", _yaml_in("report.yaml", _section("营业收入" + "，".join(f"{i}.5亿元" for i in range(3000)) + "。")), 1, ("report.yaml", "一、集群总体情况")),
         Case("xlsx_sheet_expands_hugely", _huge_sheet, 2, ("form.xlsx",)),
@@ -379,7 +381,8 @@ def cases() -> list[Case]:
         Case("directory_named_form_yaml", _dir_named_report, 2, ("form.yaml",)),
         # Templates.
         Case("template_string_bomb", _template_case("{{ 'x' * 10**9 }}"), 2, ("自定义模板.docx", "正文")),
-        Case("template_power_bomb", _template_case("{{ 10 ** 10 ** 8 }}"), 2, ("自定义模板.docx", "正文")),
+        Case("template_power_bomb_right", _template_case("{{ 10 ** (10 ** 8) }}"), 2, ("自定义模板.docx", "正文", "指数")),
+        Case("template_power_bomb", _template_case("{{ ((10 ** 1000) ** 1000) ** 1000 }}"), 2, ("自定义模板.docx", "正文")),
         Case("template_division_by_zero", _template_case("{{ 1 / 0 }}"), 2, ("自定义模板.docx", "正文", "1 / 0")),
         Case("template_huge_range", _template_case("{% for i in range(10**12) %}x{% endfor %}"), 2, ("自定义模板.docx", "正文")),
         Case("template_recursion", _template_case("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"), 2, ("自定义模板.docx", "正文")),

@@ -206,6 +206,26 @@ def test_a_broken_pipe_on_output_is_said(args):
     proc = subprocess.Popen([sys.executable, "-m", "reportsmith", *args], cwd=root, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     proc.stdout.close()  # the reader went away before anything was printed
-    err = proc.stderr.read().decode("utf-8")
+    with proc.stderr:
+        err = proc.stderr.read().decode("utf-8")
     assert proc.wait() == 1
     assert "输出中断" in err and "Traceback" not in err
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def test_a_body_is_written_whole_or_not_at_all():
+    """A text node over libxml2's 10 MB default once made recover mode drop the rest of the report."""
+    from lxml import etree
+
+    from reportsmith.core.errors import TemplateError
+    from reportsmith.docx.out import fix_tables
+
+    paras = "".join(f"<w:p><w:r><w:t>第{i}段</w:t></w:r></w:p>" for i in range(54))
+    xml = f'<w:document xmlns:w="{_W}"><w:body><w:p><w:r><w:t>{"集" * 3_700_000}</w:t></w:r></w:p>{paras}</w:body></w:document>'
+    tree = fix_tables(None, xml)
+    assert len(tree.findall(f".//{{{_W}}}p")) == 55
+    with pytest.raises(TemplateError):
+        fix_tables(None, xml.replace("<w:p><w:r><w:t>第3段", "<w:p><w:r><w:t>第3段<"))
+    assert "recover" not in etree.tostring(etree.Element("x")).decode()  # (lxml importable)

@@ -52,7 +52,7 @@ def mb(n: float) -> str:
     return f"{v:.1f} MB" if v < 10 else f"{v:.0f} MB"
 
 
-def _special_kind(mode: int) -> str | None:
+def special_kind(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
@@ -78,7 +78,7 @@ def regular_size(path: str | Path) -> int:
     """The size of ``path`` after checking it is a regular file (symbolic links followed), without opening it."""
     path = Path(path)
     st = os.stat(path)  # OSError propagates: callers word "missing" in their own terms
-    what = _special_kind(st.st_mode)
+    what = special_kind(st.st_mode)
     if what:
         raise not_regular_error(path, what)
     return st.st_size
@@ -107,7 +107,7 @@ def open_regular(path: str | Path, kind: str | None = None, *, limit_bytes: int 
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         st = os.fstat(fd)
-        what = _special_kind(st.st_mode)
+        what = special_kind(st.st_mode)
         if what:
             raise not_regular_error(path, what)
         if kind is not None or limit_bytes is not None:

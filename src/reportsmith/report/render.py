@@ -100,8 +100,11 @@ def _environment() -> Any:
         def call_binop(self, context, operator, left, right):  # noqa: ANN001 - jinja's signature
             most = limit("template", "max_output_chars")
             if operator == "**":
-                if isinstance(right, (int, float)) and not isinstance(right, bool) and abs(right) > limit("template", "max_power"):
-                    raise SecurityError(f"乘方的指数 {right} 超过了上限 {limit('template', 'max_power')}")
+                if isinstance(right, (int, float)) and not isinstance(right, bool):
+                    if abs(right) > limit("template", "max_power"):
+                        raise SecurityError(f"乘方的指数 {right} 超过了上限 {limit('template', 'max_power')}")
+                    if isinstance(left, int) and left.bit_length() * abs(right) > 64 * limit("template", "max_power"):
+                        raise SecurityError("乘方的结果位数过多")
             elif operator == "*":
                 for seq, n in ((left, right), (right, left)):
                     if _size(seq) is not None and isinstance(n, int) and _size(seq) * n > most:
