@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from reportsmith.core.atomic import write_text
+from reportsmith.core.limits import open_regular, special_kind
 from reportsmith.registry.clusters import Cluster
 
 STAMP_NAME = ".reportsmith-batch.json"
@@ -24,7 +25,7 @@ _HASH_CHUNK = 1 << 20
 def sha256_file(path: Path) -> str:
     """The SHA-256 of a file's bytes, read in chunks (reports and evidence files can be large)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:  # a named pipe is refused, never waited on
         while chunk := fh.read(_HASH_CHUNK):
             h.update(chunk)
     return h.hexdigest()
@@ -53,7 +54,13 @@ def inputs_fingerprint(folder: Path, cluster: Cluster, engine: str) -> str:
         for name in sorted(files):
             p = Path(root) / name
             rel = p.relative_to(folder).as_posix()
-            digest = f"link:{os.readlink(p)}" if p.is_symlink() else sha256_file(p)
+            if p.is_symlink():
+                digest = f"link:{os.readlink(p)}"
+            else:
+                # A named pipe, socket or device contributes its kind, never its content:
+                # opening a FIFO would wait for a writer forever.
+                what = special_kind(os.lstat(p).st_mode)
+                digest = f"special:{what}" if what else sha256_file(p)
             h.update(rel.encode() + b"\0" + digest.encode() + b"\n")
     return h.hexdigest()
 

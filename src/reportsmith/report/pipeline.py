@@ -15,6 +15,7 @@ check of the inputs and a check of the rendered .docx agree.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from reportsmith.outline import headings as outline
@@ -53,6 +54,9 @@ def form_path(folder: Path) -> Path | None:
     for name in FORM_FILES:
         if (folder / name).is_file():
             return folder / name
+        if os.path.lexists(folder / name):
+            # A named pipe, a device or a dangling link named like the form: say so, never block on it.
+            return folder / name
     return None
 
 
@@ -65,7 +69,7 @@ def load_and_assemble(folder: Path) -> tuple[Assembled, ReportInput]:
 
     folder = Path(folder)
     report_path = folder / REPORT_FILE
-    if not report_path.is_file():
+    if not os.path.lexists(report_path):  # a named pipe or folder of that name is refused when read
         raise InputError(
             f"文件夹中没有 {REPORT_FILE}",
             file=folder,
