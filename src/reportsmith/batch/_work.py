@@ -180,6 +180,13 @@ def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str) -> 
     except OSError as exc:  # permissions, a full disk, a report open in Word (Windows locks it)
         message = f"{os_error_text(exc, item.folder)}（请检查读写权限与磁盘空间；如该报告正在 Word/WPS 中打开，请先关闭后重新运行）"
         return failed_result(item, message, form=_form_quietly(item.folder)[0])
+    except MemoryError:
+        from reportsmith.core.limits import limit
+
+        return failed_result(item, f"生成本集群的报告需要的内存超过了 {limit('batch', 'memory_mb_per_cluster')} MB 的上限，已停止；"
+                             "请检查该集群的输入文件是否异常（如过大的表格或文字）")
+    except RecursionError:
+        return failed_result(item, "输入文件的嵌套层数过多，无法处理；请检查该集群文件的缩进和括号")
     except Exception as exc:  # a bug must not take the other clusters down
         return failed_result(item, f"内部错误：{type(exc).__name__}: {exc}（请把此信息报告给维护者）", form=_form_quietly(item.folder)[0])
 

@@ -13,6 +13,7 @@ for the web workspace:
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import zipfile
@@ -79,6 +80,8 @@ def regular_size(path: str | Path) -> int:
     path = Path(path)
     st = os.stat(path)  # OSError propagates: callers word "missing" in their own terms
     what = special_kind(st.st_mode)
+    if what == "文件夹":
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
     if what:
         raise not_regular_error(path, what)
     return st.st_size

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from reportsmith.core.errors import InputError, os_error_reason
+from reportsmith.core.errors import InputError
 from reportsmith.core.limits import limit, read_text_input
 
 

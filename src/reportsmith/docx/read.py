@@ -153,6 +153,18 @@ class SafeDocx:
         return default if default in self.names else None
 
 
+def parse_part(data: bytes) -> None:
+    """Parse one XML part of an untrusted package strictly (no DTD, no entities, no network);
+    ValueError when it is not well-formed. Used to tell a real .docx from a renamed zip."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ValueError("DOCTYPE")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _resolve(folder: str, target: str) -> str:
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))

@@ -23,6 +23,7 @@ import regex
 from reportsmith.records.assembled import Checklist, ChecklistItem
 from reportsmith.core.atomic import atomic_path
 from reportsmith.core.errors import InputError, UnsafeFileError, os_error_reason
+from reportsmith.docx.read import parse_part
 from reportsmith.core.limits import check_zip, open_regular, read_member, special_kind
 
 ATTACHED, MISSING, INVALID = "已附", "缺失", "无效"
@@ -107,26 +108,13 @@ def _zip_kind(fh: BinaryIO) -> tuple[str | None, str | None]:
                     if kind == "DOCX":
                         if "[Content_Types].xml" not in names:
                             return None, "像 DOCX 文件，但缺少 [Content_Types].xml，不是有效的 Word 文档"
-                        _parse_xml(read_member(zf, member, Path("zip")))
+                        parse_part(read_member(zf, member, Path("zip")))
                     return kind, None
     except UnsafeFileError as exc:
         return None, exc.message.replace("，已拒绝读取", "")
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, InputError):
         return None, "是损坏的 zip 压缩包"
     return None, None
-
-
-def _parse_xml(data: bytes) -> None:
-    """Parse an XML part strictly (no entities, no network); ValueError when it is not well-formed."""
-    from lxml import etree
-
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise ValueError("DOCTYPE")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    try:
-        etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(str(exc)) from None
 
 
 def _pdf_problem(fh: BinaryIO) -> str | None:

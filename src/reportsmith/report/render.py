@@ -348,7 +348,7 @@ def _runtime_reason(exc: BaseException) -> str:
     if isinstance(exc, OverflowError):
         return "计算结果过大"
     if isinstance(exc, RecursionError):
-        return f"宏的调用层数过多（可能是宏调用了自己）"
+        return "宏的调用层数过多（可能是宏调用了自己）"
     if isinstance(exc, MemoryError):
         return "计算结果过大，内存不足"
     return str(exc)
