@@ -229,3 +229,100 @@ def test_a_body_is_written_whole_or_not_at_all():
     with pytest.raises(TemplateError):
         fix_tables(None, xml.replace("<w:p><w:r><w:t>第3段", "<w:p><w:r><w:t>第3段<"))
     assert "recover" not in etree.tostring(etree.Element("x")).decode()  # (lxml importable)
+
+
+# -- the batch under hostile input and under faults ------------------------------------------
+
+
+def _summary_rows(out: Path) -> dict[str, dict[str, str]]:
+    import csv
+    import io
+
+    text = (out / "summary.csv").read_text(encoding="utf-8-sig")
+    return {row["账号"]: row for row in csv.DictReader(io.StringIO(text))}
+
+
+@pytest.mark.slow
+def test_a_batch_with_one_hostile_cluster_builds_the_other_47(tmp_path):
+    import shutil
+
+    inputs = tmp_path / "inputs"
+    shutil.copytree(hc.DEMO, inputs)
+    bad = inputs / hc.BASE
+    report = bad / "report.yaml"
+    report.write_text(report.read_text(encoding="utf-8") + "炸弹:\n" + "".join("  " + l + "\n" for l in hc.alias_bomb().splitlines()), encoding="utf-8")
+    os.mkfifo(bad / "备注.txt")  # a named pipe beside it: the input fingerprint must not wait on it
+    submitted = sorted(p.parent.name for p in inputs.glob("*/report.yaml"))
+    o = run_cli(["batch", str(inputs), "-o", str(tmp_path / "out"), "-j", "2"], tmp_path)
+    text = _report("batch", o)
+    assert not o.killed and "Traceback" not in o.output, text
+    assert o.exit_code == 2, text  # one cluster could not be built
+    rows = _summary_rows(tmp_path / "out")
+    assert len(rows) == 48
+    assert rows[hc.BASE]["状态"] == "无法生成", rows[hc.BASE]
+    line = next(l for l in o.output.splitlines() if l.startswith(f"无法生成 {hc.BASE}"))
+    assert "report.yaml" in line and "别名引用" in o.output, text
+    others = [a for a in submitted if a != hc.BASE]
+    assert len(others) == 46
+    assert all(rows[a]["状态"] in ("已生成", "有问题") and rows[a]["输出文件"] for a in others), text
+    assert sum(1 for r in rows.values() if r["状态"] == "未提交") == 48 - len(submitted)
+    assert o.seconds <= 120 and o.megabytes <= hc.MEGABYTES, text
+
+
+def _group_alive(group: int) -> list[str]:
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            end = text.rindex(")")
+            state, _ppid, pgrp = text[end + 2 :].split()[:3]
+        except (OSError, ValueError, IndexError):
+            continue
+        if int(pgrp) == group and state != "Z":
+            alive.append(text[: end + 1])
+    return alive
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/comm").is_file(), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_workers_end_when_the_batch_process_is_killed(tmp_path, sig):
+    import shutil
+
+    inputs = tmp_path / "inputs"
+    for account in ("whkjcyjq", "ycswcyjq", "szxgcyjq"):
+        shutil.copytree(hc.DEMO / account, inputs / account)
+    proc = subprocess.Popen([sys.executable, "-m", "reportsmith", "batch", str(inputs), "-o", str(tmp_path / "out"), "-j", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not any("(rs:" in p for p in _group_alive(proc.pid)):  # a worker has started
+            assert proc.poll() is None and time.monotonic() < deadline, "no worker started"
+            time.sleep(0.01)
+        os.kill(proc.pid, sig)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while alive := _group_alive(proc.pid):
+            assert time.monotonic() < deadline, f"still running after the batch was killed: {alive}"
+            time.sleep(0.05)
+    finally:
+        with contextlib_suppress():
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_a_second_batch_into_the_same_folder_is_refused(tmp_path):
+    import fcntl
+    import shutil
+
+    inputs, out = tmp_path / "inputs", tmp_path / "out"
+    shutil.copytree(hc.DEMO / hc.BASE, inputs / hc.BASE)
+    out.mkdir()
+    with open(out / ".reportsmith-batch.lock", "a+") as held:  # what a running batch holds
+        held.write("4242")
+        held.flush()
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        o = run_cli(["batch", str(inputs), "-o", str(out), "--only", hc.BASE], tmp_path)
+    assert o.exit_code == 2 and "另一个批量任务" in o.output and "4242" in o.output and str(out) in o.output, o.output
+    assert not (out / "summary.csv").exists()
+    o = run_cli(["batch", str(inputs), "-o", str(out), "--only", hc.BASE], tmp_path)  # released: runs
+    assert o.exit_code in (0, 1) and (out / "summary.csv").exists(), o.output
