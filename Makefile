@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install template clean
+.PHONY: demo test install template clean serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,12 @@ template: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out/*/ out/*.xlsx out/*.csv out/*.json out/*.html
+
+# The online workspace with the demo inputs loaded and demo accounts (workspace-demo/accounts.csv).
+DEMO_DATA := workspace-demo
+serve: $(STAMP)
+	@mkdir -p $(DEMO_DATA)
+	@[ -f $(DEMO_DATA)/accounts.csv ] || $(BIN)/reportsmith users init --data $(DEMO_DATA) -o $(DEMO_DATA)/accounts.csv --reviewer shenhe --admin guanli
+	$(BIN)/reportsmith load inputs --data $(DEMO_DATA)
+	@echo "示例账号和初始密码：$(CURDIR)/$(DEMO_DATA)/accounts.csv"
+	$(BIN)/reportsmith serve --data $(DEMO_DATA)

@@ -2,8 +2,9 @@
 
     python benchmarks/eval_prose.py [--verbose]
 
-Scores the labelled sentences of tests/corpus/prose on both parts: ``tune`` (used while
-tuning data/prose_concepts.yaml) and ``heldout`` (written before tuning, never tuned on).
+Scores the labelled sentences of tests/corpus/prose on each part: ``tune`` (used while
+tuning data/prose_concepts.yaml), ``heldout`` (written before tuning, never tuned on) and
+``fresh`` (written after tuning in new phrasing, never tuned on; reported, not gated).
 Prints recall (contradictions warned about) and false alarms (consistent sentences
 warned about) per part; ``--verbose`` lists every miss and false alarm. Exits 1 when the
 held-aside part misses a target (recall ≥ 90 %, false alarms ≤ 2 %).

@@ -15,7 +15,7 @@ import pytest
 
 from docx.oxml.ns import qn
 
-from reportsmith.report.build import build, font_substitutes, output_path
+from reportsmith.report.build import build, output_path
 from reportsmith.cli import main
 from reportsmith.core.errors import InputError, TemplateError
 
@@ -140,31 +140,6 @@ def test_libreoffice_converts_the_report_to_pdf(folder, tmp_path):
         numbers = [int(n) for n in re.findall(r"—\s*(\d+)\s*—", text)]
         assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 3  # the PAGE field numbers every page
         assert "一、集群总体情况" in text and "成效显著。" in text
-    if shutil.which("pdffonts") and {"Noto Serif CJK SC", "Noto Sans CJK SC"} <= _families():
-        # 仿宋/黑体 are not installed here: the stand-ins keep body (serif) and headings (sans) apart.
-        fonts = subprocess.run(["pdffonts", str(result.pdf)], capture_output=True, text=True).stdout
-        assert "NotoSerifCJK" in fonts and "NotoSansCJK" in fonts
-
-
-def _families() -> set[str]:
-    from reportsmith.report.build import installed_fonts
-
-    return installed_fonts() or set()
-
-
-def test_missing_layout_fonts_get_the_first_installed_stand_in():
-    installed = {"Noto Serif CJK SC", "Noto Sans CJK SC", "AR PL UKai CN"}
-    assert font_substitutes(installed) == {
-        "方正小标宋简体": "Noto Serif CJK SC",
-        "仿宋_GB2312": "Noto Serif CJK SC",
-        "楷体_GB2312": "AR PL UKai CN",
-        "黑体": "Noto Sans CJK SC",
-        "宋体": "Noto Serif CJK SC",
-    }
-    # An installed layout font is never replaced; a localised name counts as installed.
-    assert "仿宋_GB2312" not in font_substitutes(installed | {"仿宋_GB2312"})
-    assert font_substitutes({"SimHei", "黑体", "Noto Serif CJK SC"}).get("黑体") is None
-    assert font_substitutes(set()) == {}
 
 
 def test_bundle_without_evidence_is_a_warning(folder, tmp_path):

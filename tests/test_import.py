@@ -85,7 +85,7 @@ def test_a_draft_without_headings_keeps_all_its_text(tmp_path):
 @pytest.mark.parametrize(
     "body, line, problem",
     [("未归类: 一段文字\n", 3, "应为“标签: 文字”的映射（现在是一段文字）"), ("未归类:\n  落款: 12\n", 4, "“落款”的内容应为文字（现在是数字）"),
-     ("unclassified: {}\n", 3, "可用的键：cluster、year、date、no_highlights、sections、未归类")],
+     ("unclassified: {}\n", 3, "可用的键：cluster、year、date、no_highlights、data_sentences、sections、未归类")],
 )
 def test_wrong_unclassified_entries_are_refused_with_their_line(tmp_path, body, line, problem):
     path = tmp_path / "report.yaml"

@@ -12,7 +12,8 @@ from reportsmith.outline import headings as outline
 from reportsmith.report.pipeline import check_inputs
 from reportsmith.cli import main
 from reportsmith.form.load import load_form
-from reportsmith.outline.report_input import load_report
+from reportsmith.compute.highlights import headings as highlight_headings
+from reportsmith.outline.report_input import DATA_MARKER, load_report
 from reportsmith.report.scaffold import scaffold
 
 
@@ -27,7 +28,9 @@ def test_scaffold_writes_three_loadable_files(tmp_path: Path) -> None:
         for t in h.topics:
             assert f"#   - {t.name}（约" in report_text
     r = load_report(folder / "report.yaml")
-    assert r.cluster == "ycswcyjq" and all(not s.blocks for s in r.sections.values())
+    # Untouched: no writer text, only the {{ 数据句 }} line under the headings with data sentences.
+    assert r.cluster == "ycswcyjq" and all(b.text.strip() == DATA_MARKER for s in r.sections.values() for b in s.blocks)
+    assert {t for t, s in r.sections.items() if s.has_marker} == set(highlight_headings())
     data, findings = load_form(folder / "form.yaml")
     assert data.values == {} and data.cluster == "ycswcyjq"
     assert not [f for f in findings if f.is_problem]

@@ -119,3 +119,21 @@ def test_format_added():
     assert numfmt.format_added(3, 6, "个") == "比上年减少3个"
     assert numfmt.format_added(5, 5, "家") == "与上年持平"
     assert numfmt.format_added(5, None, "家") == ""
+
+
+def test_a_change_in_points_is_the_difference_of_the_shown_percentages():
+    """营业收入利润率 shown 6.4% → 6.7% was described as 提高0.2个百分点 (0.06449 → 0.06651)."""
+    from reportsmith.core.numfmt import format_change, format_percent
+
+    cur, prev = Decimal("0.06651"), Decimal("0.06449")
+    assert (format_percent(prev), format_percent(cur)) == ("6.4%", "6.7%")
+    assert format_change(cur, prev, "ratio") == "提高0.3个百分点"
+    assert format_change(Decimal("0.0475"), Decimal("0.0465"), "ratio") == "提高0.1个百分点"  # 4.8% vs 4.7%, not 持平
+    assert format_change(Decimal("0.04751"), Decimal("0.04649"), "ratio") == "提高0.2个百分点"  # 4.8% vs 4.6%
+
+
+def test_a_derived_figure_change_is_computed_from_its_shown_decimals():
+    from reportsmith.core.numfmt import format_change
+
+    # 人均营业收入 shown 10.00 and 8.00 万元/人: exactly +25.0%, whatever the hidden digits
+    assert format_change(Decimal("9.996"), Decimal("8.004"), "number", 2) == "同比增长25.0%"

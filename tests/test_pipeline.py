@@ -61,7 +61,11 @@ def test_assemble_fills_figures_and_keeps_text_literal(tmp_path: Path) -> None:
 
 def test_data_sentences_and_no_highlights(tmp_path: Path) -> None:
     a = assemble(_folder(tmp_path))
-    assert any("12.35亿元" in s for s in _section(a, "集群总体情况").highlights)
+    # The writer's own text states 营业收入 12.35亿元: that data sentence is left out.
+    first = _section(a, "集群总体情况")
+    assert any("326家" in s for s in first.highlights)
+    assert not any("12.35亿元" in s for s in first.highlights)
+    assert any("12.35亿元" in s for s in first.repeated)
     folder = tmp_path / "off"
     folder.mkdir()
     b = assemble(_folder(folder, REPORT.replace("sections:", "no_highlights: [一、集群总体情况]\nsections:")))

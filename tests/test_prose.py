@@ -223,3 +223,23 @@ def test_a_long_run_on_sentence_is_checked_in_linear_work():
     found = check_prose({"集群总体情况": text}, WITH_PREVIOUS)
     assert len(found) == 3000
     assert max(len(f.message) for f in found) < 300
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "规上企业营业收入100亿元。",  # the revenue of part of the firms
+        "高新技术企业研发人员1200人。",
+        "研发投入强度5.2%，高于全省平均水平（2.1%）。",  # an aside keeps its own subject
+        "1-11月，集群营业收入120亿元。",  # part of the year
+        "上半年集群营业收入60亿元。",
+        "去年以来，集群营业收入126.85亿元。",  # a period, not last year's value
+    ],
+)
+def test_parts_asides_and_periods_are_not_compared_with_the_totals(text):
+    assert check_prose({"集群总体情况": text}, WITH_PREVIOUS) == []
+
+
+def test_the_cluster_firms_revenue_is_the_cluster_total():
+    (f,) = check_prose({"集群总体情况": "集群企业营业收入100亿元。"}, WITH_PREVIOUS)
+    assert f.measured == "100亿元"

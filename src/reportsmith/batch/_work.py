@@ -60,7 +60,8 @@ class ClusterResult:
     coverage: float | None = None
     topics_total: int = 0
     topics_covered: int = 0
-    missing_topics: tuple[tuple[str, str], ...] = ()  # (heading, topic)
+    missing_topics: tuple[tuple[str, str], ...] = ()  # (heading, topic), not covered: missing or only negated
+    negated_topics: tuple[tuple[str, str], ...] = ()  # (heading, topic), those of missing_topics only negated
     evidence_missing: int | None = None
     form_errors: int | None = None
     errors: int = 0
@@ -105,7 +106,10 @@ class ClusterResult:
             "band": self.band,
             "band_label": self.band_label,
             "coverage": None if self.coverage is None else round(self.coverage, 4),
-            "missing_topics": [{"heading": h, "topic": t} for h, t in self.missing_topics],
+            "missing_topics": [
+                {"heading": h, "topic": t, "outcome": "negated" if (h, t) in self.negated_topics else "missing"}
+                for h, t in self.missing_topics
+            ],
             "evidence_missing": self.evidence_missing,
             "form_errors": self.form_errors,
             "errors": self.errors,
@@ -169,12 +173,12 @@ def init_worker(template: Path, *, in_worker: bool = True) -> None:
     _RENDERER, _TEMPLATE = Renderer(template), template
 
 
-def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str) -> ClusterResult:
+def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str, pdf_a: bool = False) -> ClusterResult:
     """Check and (re)build one cluster; any failure becomes a 无法生成 result, never an exception."""
     if not (item.folder / "report.yaml").is_file():
         return _unsubmitted(item)
     try:
-        return _build(item, out, pdf=pdf, force=force, engine=engine)
+        return _build(item, out, pdf=pdf or pdf_a, pdf_a=pdf_a, force=force, engine=engine)
     except ReportsmithError as exc:
         return failed_result(item, exc.text(), form=_form_quietly(item.folder)[0])
     except OSError as exc:  # permissions, a full disk, a report open in Word (Windows locks it)
@@ -239,7 +243,7 @@ def _form_quietly(folder: Path) -> tuple[FormData | None, list[Finding]]:
         return None, [Finding(Severity.ERROR, "form.unreadable", exc.message, file=exc.file, line=exc.line, key=exc.key, hint=exc.hint)]
 
 
-def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -> ClusterResult:
+def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, engine: str) -> ClusterResult:
     from reportsmith.report.build import output_path
     from reportsmith.report.pipeline import load_and_assemble
     from reportsmith.checks.sections import check_assembled
@@ -249,14 +253,14 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -
     check = check_assembled(assembled, report)
     docx = output_path(out, item.cluster, assembled.year)
     fingerprint = inputs_fingerprint(item.folder, item.cluster, engine)
-    rebuilt = force or not up_to_date(docx, fingerprint, pdf)
+    rebuilt = force or not up_to_date(docx, fingerprint, pdf, pdf_a)
     pdf_path: Path | None = docx.with_suffix(".pdf") if pdf else None
     findings = list(check.findings)
     if rebuilt:
         findings += _RENDERER.render_report(assembled, docx)[1]
         if pdf_path is not None:
-            findings += _convert_pdf(docx)
-        write_stamp(docx, fingerprint)
+            findings += _convert_pdf(docx, pdf_a)
+        write_stamp(docx, fingerprint, pdf_a=pdf_a and pdf_path is not None)
     else:
         # Up to date: the warnings rendering would give (characters removed) still belong in the summary.
         findings += render_findings(assembled)
@@ -272,6 +276,7 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, force: bool, engine: str) -
         topics_total=len(check.topics),
         topics_covered=sum(1 for t in check.topics if t.covered),
         missing_topics=tuple((t.heading, t.topic) for t in check.missing_topics),
+        negated_topics=tuple((t.heading, t.topic) for t in check.negated_topics),
         output=docx.relative_to(out).as_posix(),
         pdf=pdf_path.relative_to(out).as_posix() if pdf_path is not None and pdf_path.is_file() else None,
         rebuilt=rebuilt,
@@ -295,7 +300,8 @@ def _is_form_finding(f: Finding) -> bool:
     return f.rule.startswith("form.")
 
 
-def _convert_pdf(docx: Path) -> list[Finding]:
-    from reportsmith.report.build import convert_pdf
+def _convert_pdf(docx: Path, pdf_a: bool) -> list[Finding]:
+    # This process's long-running LibreOffice: each batch worker owns one (2 on 2 cores).
+    from reportsmith.report.pdf import convert_pdf
 
-    return convert_pdf(docx)[1]
+    return convert_pdf(docx, pdf_a=pdf_a)[1]

@@ -110,6 +110,7 @@ def run_batch(
     jobs: int | None = None,
     only: list[str] | None = None,
     pdf: bool = False,
+    pdf_a: bool = False,
     force: bool = False,
     progress: Progress | None = None,
     clusters: Sequence[Cluster] | None = None,
@@ -119,6 +120,7 @@ def run_batch(
 ) -> BatchResult:
     """Build and check every cluster; write the summary files; return every result.
 
+    ``pdf_a`` makes the PDFs PDF/A-2b (implies ``pdf``).
     ``jobs`` defaults to the number of CPUs (at least 2); each cluster then runs in a worker
     process under the time and memory budget of data/limits.yaml. With ``jobs=1`` the work
     runs in this process, without a budget (for debugging).
@@ -138,7 +140,7 @@ def run_batch(
         template = Path(template) if template else default_template()
         engine = engine_fingerprint(template)
         init_worker(template, in_worker=False)  # parses the template here: a broken template stops the run now
-        options = {"out": out, "pdf": pdf, "force": force, "engine": engine}
+        options = {"out": out, "pdf": pdf or pdf_a, "pdf_a": pdf_a, "force": force, "engine": engine}
 
         total = len(items)
         results: dict[str, ClusterResult] = {}

@@ -70,23 +70,25 @@ def stamp_path(docx: Path) -> Path:
     return docx.parent / STAMP_NAME
 
 
-def up_to_date(docx: Path, fingerprint: str, pdf: bool) -> bool:
-    """True if the report (and its PDF when asked) is what the stamp says was built from these inputs."""
+def up_to_date(docx: Path, fingerprint: str, pdf: bool, pdf_a: bool = False) -> bool:
+    """True if the report (and its PDF when asked, PDF/A or not as asked) is what the stamp says was built from these inputs."""
     try:
         stamp = json.loads(stamp_path(docx).read_text(encoding="utf-8"))
         if stamp.get("inputs") != fingerprint or stamp.get("docx") != sha256_file(docx):
             return False
         if pdf:
-            return stamp.get("pdf") == sha256_file(docx.with_suffix(".pdf"))
+            return stamp.get("pdf") == sha256_file(docx.with_suffix(".pdf")) and bool(stamp.get("pdf_a")) == pdf_a
         return True
     except (OSError, ValueError, AttributeError):
         return False
 
 
-def write_stamp(docx: Path, fingerprint: str) -> None:
+def write_stamp(docx: Path, fingerprint: str, pdf_a: bool = False) -> None:
     """Record the inputs' fingerprint and the outputs' hashes, after the outputs are in place."""
     pdf = docx.with_suffix(".pdf")
     stamp = {"inputs": fingerprint, "docx": sha256_file(docx), "pdf": sha256_file(pdf) if pdf.is_file() else None}
+    if pdf_a:
+        stamp["pdf_a"] = True
     write_text(stamp_path(docx), json.dumps(stamp, indent=1, sort_keys=True) + "\n")
 
 

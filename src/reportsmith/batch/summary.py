@@ -44,10 +44,12 @@ def coverage_ratio(res: "ClusterResult") -> Decimal | None:
 
 
 def missing_topics_text(res: "ClusterResult") -> str:
-    """``集群总体情况：区位、规模；集群发展成效：成果`` — grouped by heading, in outline order."""
+    """``集群总体情况：区位、规模；集群发展成效：成果（仅否定）`` — grouped by heading, in outline
+    order; a topic the writer mentions only to say it does not exist is marked 仅否定."""
     groups: dict[str, list[str]] = {}
+    negated = set(res.negated_topics)
     for heading, topic in res.missing_topics:
-        groups.setdefault(heading, []).append(topic)
+        groups.setdefault(heading, []).append(topic + ("（仅否定）" if (heading, topic) in negated else ""))
     return "；".join(f"{h}：{'、'.join(ts)}" for h, ts in groups.items())
 
 

@@ -49,6 +49,7 @@ _NUMBER = (
     r"(?:\s?(?P<unit>个百分点|元|家|个|人|名|件|项|%))?"
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_MONTHS = re.compile(r"\d{1,2}\s*[-—–~至到]\s*\d{1,2}\s*月")
 _UNIT_ALIAS = {"名": "人"}
 _MAX_GAP = 12
 _HUNDRED = Decimal(100)
@@ -65,6 +66,8 @@ class _Rules:
     skip_after: tuple[str, ...]
     after_bounds: tuple[tuple[str, str], ...]
     skip_sentence_words: tuple[str, ...]
+    skip_months: bool
+    subgroups: frozenset[str]
     near_low: Decimal
     about: Decimal
 
@@ -107,6 +110,8 @@ def _rules() -> _Rules:
         tuple(data["skip_after"]),
         tuple(after),
         tuple(data["skip_sentence_words"]),
+        bool(data.get("skip_sentence_months", False)),
+        frozenset(data.get("subgroups", [])),
         Decimal(str(data["near_low"])),
         Decimal(str(data["about_tolerance"])),
     )
@@ -368,6 +373,13 @@ def _direction_finding(fig: Figure, word: str, kind: str, phrase, sentence, head
     )
 
 
+def _qualified(st: _Clause, tok: re.Match, rules: _Rules, name: str) -> bool:
+    """Whether this cue directly follows a cue naming a part of the firms (规上企业营业收入)."""
+    if st.cue is None or st.cue[0] != tok.start() or st.cue[1] is None:
+        return False
+    return st.cue[1] in rules.subgroups and name not in rules.subgroups
+
+
 _QUOTE = 60  # characters of a long sentence quoted around the figure
 
 
@@ -397,9 +409,10 @@ def _normalize_years(norm: str, year: int) -> str | None:
 
 
 def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData, heading: str,
-                       file: str | None, rules: _Rules) -> list[Finding]:  # fmt: skip
+                       file: str | None, rules: _Rules, stated: set[str] | None = None) -> list[Finding]:  # fmt: skip
+    """The mismatches of one sentence; ``stated`` collects the figures it states at their level as the form has them."""
     norm = unicodedata.normalize("NFKC", sentence)
-    if any(w in norm for w in rules.skip_sentence_words):
+    if any(w in norm for w in rules.skip_sentence_words) or (rules.skip_months and _MONTHS.search(norm)):
         return []
     norm = _normalize_years(norm, form.year)
     if norm is None:
@@ -419,6 +432,8 @@ def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData
         if tok["b"]:
             st = _Clause()
             clause_start = tok.end()
+            if tok["b"] in "(（":  # an aside ("高于全省平均水平（2.1%）") does not inherit the subject
+                st.clean = False
             continue
         if tok["l"]:
             continue
@@ -426,6 +441,8 @@ def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData
             word = tok["w"]
             kind, value = rules.words[word]
             if kind == _CUE:
+                if value is not None and _qualified(st, tok, rules, value):
+                    value = None  # "规上企业营业收入": the revenue of a part of the firms
                 st.cue = (tok.end(), value)
                 st.cue_start = tok.start()
                 st.clean = False if value is None else st.clean
@@ -535,6 +552,8 @@ def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData
         if claim is None:
             continue
         ok = _holds(claim, rules)
+        if ok and stated is not None and claim.what == "level" and claim.bound is None:
+            stated.add(claim.fig.name)
         if ok is False:
             start = st.cue_start if st.cue_start is not None else clause_start
             phrase = _phrase(norm, start, m.end())
@@ -573,3 +592,19 @@ def _crowded(sentence: str, heading: str, file: str | None, most: int) -> Findin
         key=heading,
         hint="请用句号把长句分开，每句只讲几个数字；分句后再检查",
     )
+
+
+def stated_figures(text: str, form: FormData, figs: Mapping[str, Figure] | None = None) -> set[str]:
+    """The form figures that ``text`` states at their level with the form's value, as
+    :func:`check_prose` reads it: "营业收入126.9亿元" states 营业收入 when the form has
+    1,268,500 万元. A figure written with another value, a change or a bound is not stated.
+    """
+    rules = _rules()
+    figs = figures(form) if figs is None else figs
+    out: set[str] = set()
+    most = limit("text", "max_figures_per_sentence")
+    for sm in _SENTENCE.finditer(text or ""):
+        sentence = sm.group(0).strip()
+        if sentence and len(_DIGITS.findall(sentence)) <= most:
+            _sentence_findings(sentence, figs, form, "", None, rules, stated=out)
+    return out

@@ -3,7 +3,7 @@
 :func:`check_sections` measures a list of :class:`AssembledSection` — assembled from
 report.yaml, or read back from a .docx — so both kinds of check agree:
 
-* **coverage**: each topic covered or missing (:mod:`reportsmith.checks.coverage`);
+* **coverage**: each topic covered, only negated, or missing (:mod:`reportsmith.checks.coverage`);
 * **length**: the body's 字数 — each heading's numbered title line plus its paragraphs
   and data sentences; not the title, not appendices, not 【待补充】 placeholders — against
   the target and bands of ``data/rules.yaml``.
@@ -24,6 +24,7 @@ from reportsmith.core.errors import Finding, Severity
 from reportsmith.outline.report_input import ReportInput, unclassified_findings
 from reportsmith.checks.coverage import topic_coverage
 from reportsmith.checks.prose import check_prose
+from reportsmith.checks.wording import check_report_wording
 from reportsmith.checks.zishu import zishu
 
 _BAND_SEVERITY = {"warn": Severity.WARNING, "fail": Severity.ERROR}
@@ -43,6 +44,10 @@ def check_sections(
     present without text is reported empty. When the whole document is empty (a fresh
     scaffold), only the missing topics are reported, plus a note of the 0 字.
     """
+    if not any(s.paragraphs for s in sections):
+        # Nothing of the writer's own yet (an untouched scaffold): the data sentences earn
+        # the draft no 字数 and no coverage.
+        sections = [dataclasses.replace(s, highlights=[]) for s in sections]
     by_title = {s.heading.title: s for s in sections}
     rule = outline.length_rule()
     lengths: list[SectionLength] = []
@@ -58,6 +63,7 @@ def check_sections(
         topics += topic_coverage(section, heading)
         structure += _structure_findings(heading, section, present, source)
     body = sum(s.zishu for s in lengths)
+    data = sum(zishu("".join(s.highlights)) for s in sections if s.heading.title in by_title)
     band = rule.band(body)
     findings: list[Finding] = []
     nothing_written = not any(s.present for s in lengths) and not total_zishu
@@ -70,7 +76,7 @@ def check_sections(
     else:
         findings += structure
         if band in _BAND_SEVERITY:
-            findings.append(_length_finding(body, band, rule, lengths, source))
+            findings.append(_length_finding(body, band, rule, lengths, source, data))
     findings += [_missing_topic(t, source) for t in topics if not t.covered]
     return CheckResult(
         source=source,
@@ -79,6 +85,7 @@ def check_sections(
         target=rule.target,
         band=band,
         total_zishu=total_zishu,
+        data_zishu=data,
         sections=lengths,
         topics=topics,
         findings=findings,
@@ -115,6 +122,15 @@ def _missing_topic(t: TopicCoverage, source: str) -> Finding:
     heading = outline.find_heading(t.heading)
     topic = heading.topic(t.topic) if heading else None
     cues = "、".join(topic.cues[:5]) if topic else ""
+    if t.negated:
+        return Finding(
+            Severity.WARNING,
+            "topic.negated",
+            f"“{heading.numbered if heading else t.heading}”对附件3要求的“{t.topic}”只有否定表述：“{t.sentence}”",
+            file=source,
+            key=t.heading,
+            hint="请核实：已开展的工作请具体写明做法和成效；确实没有的，请说明原因和下一步打算，供审核时判断",
+        )
     return Finding(
         Severity.WARNING,
         "topic.missing",
@@ -126,7 +142,9 @@ def _missing_topic(t: TopicCoverage, source: str) -> Finding:
     )
 
 
-def _length_finding(body: int, band: str, rule: outline.LengthRule, lengths: list[SectionLength], source: str) -> Finding:
+def _length_finding(
+    body: int, band: str, rule: outline.LengthRule, lengths: list[SectionLength], source: str, data: int = 0
+) -> Finding:
     over = body > rule.target
     gap = abs(body - rule.target)
     hint = f"{'压缩' if over else '补充'}正文约 {gap} 字"
@@ -134,10 +152,16 @@ def _length_finding(body: int, band: str, rule: outline.LengthRule, lengths: lis
     if strays:
         names = "、".join(f"“{s.numbered}”（{s.zishu} 字，建议 {s.budget} 字）" for s in strays)
         hint += f"；{'超出' if over else '低于'}建议字数最多的是{names}"
+    if over and data:
+        hint += (
+            f"；其中自动数据句 {data} 字：可在 report.yaml 的 data_sentences 中把某个标题设为“关”，"
+            "正文已写明的数字不会再由数据句重复"
+        )
+    own = f"（本人撰写 {body - data} 字，数据句 {data} 字）" if data else ""
     return Finding(
         _BAND_SEVERITY[band],
         f"length.{band}",
-        f"正文 {body} 字，比目标 {rule.target} 字{'超出' if over else '不足'} {gap / rule.target:.1%}"
+        f"正文 {body} 字{own}，比目标 {rule.target} 字{'超出' if over else '不足'} {gap / rule.target:.1%}"
         f"（±{rule.ok:.0%} 以内为合格，±{rule.warn:.0%} 以内为偏差较大）",
         file=source,
         key="字数",
@@ -163,6 +187,9 @@ def check_assembled(assembled: Assembled, report: ReportInput) -> CheckResult:
         result.findings += check_prose(writer_texts(assembled.sections), assembled.form, file=report.source)
     if assembled.checklist is not None:
         result.findings += assembled.checklist.findings
+    wording, switched_off = check_report_wording(assembled, report)
+    result.findings += wording
+    result.extra["wording_disabled"] = switched_off
     result.extra["year"] = assembled.year
     result.extra["title"] = assembled.title
     return result

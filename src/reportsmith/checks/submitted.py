@@ -9,16 +9,20 @@ trailing tables, text boxes, footnotes).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from reportsmith.records.assembled import AssembledSection
 from reportsmith.records.checkresult import CheckResult
+from reportsmith.checks.conformance import layout_findings
 from reportsmith.checks.headings import Layout, detect
+from reportsmith.docx.formatting import read_formatting
 from reportsmith.docx.read import DocxContent, read_docx
 from reportsmith.core.errors import Finding, ReportsmithError, Severity
 from reportsmith.outline.headings import headings
 from reportsmith.registry.clusters import Cluster, load_clusters
 from reportsmith.core.resources import load_data
+from reportsmith.checks.wording import check_wording
 from reportsmith.checks.zishu import zishu
 
 __all__ = ["check_docx", "check_folder", "check_content", "guess_cluster", "SUBMITTED_SUFFIXES"]
@@ -33,6 +37,15 @@ def guess_cluster(layout: Layout) -> Cluster | None:
     joined = "".join(texts)
     named = [c for c in load_clusters() if c.name in joined]
     return max(named, key=lambda c: len(c.name)) if named else None
+
+
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*年度?")
+
+
+def _title_year(layout: Layout) -> int | None:
+    """The report year named in the title lines (“……2024年度总结报告”), for the short-year rule."""
+    m = _YEAR.search("".join(p.text for p in layout.title))
+    return int(m.group(1)) if m else None
 
 
 def _sections(layout: Layout) -> list[AssembledSection]:
@@ -139,6 +152,8 @@ def check_content(content: DocxContent, *, source: str | None = None) -> CheckRe
     whole = zishu(content.text)
     result = check_sections(_sections(layout), source=file, cluster=cluster.account if cluster else None, total_zishu=whole)
     result.findings = _heading_findings(layout, file) + _content_findings(layout, content, file) + list(result.findings)
+    result.findings += layout_findings(layout, read_formatting(content.path), file)
+    result.findings += check_wording(_sections(layout), cluster, year=_title_year(layout), docx=True, file=file)
     result.extra.update({
         "headings_found": [f.to_json() for f in layout.found],
         "left_out": [lo.to_json(zishu(lo.text)) for lo in layout.left_out()],

@@ -25,6 +25,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "evidence": ("reportsmith.cli.evidence_cmd", "evidence", "佐证材料清单：核对名单、检查文件"),
     "batch": ("reportsmith.cli.batch_cmd", "batch", "批量生成并检查全部 48 个集群的报告，输出汇总表"),
     "import": ("reportsmith.cli.import_cmd", "import_", "把 Word 初稿转换为 report.yaml"),
+    # The online workspace (a Django project under reportsmith.web).
+    "serve": ("reportsmith.web.commands", "serve", "启动在线填报工作区（浏览器中填写、检查、提交）"),
+    "users": ("reportsmith.web.commands", "users", "工作区账号：创建 48 个集群和审核人员账号，重设密码"),
+    "load": ("reportsmith.web.commands", "load", "把 inputs/账号 文件夹导入工作区"),
+    "export": ("reportsmith.web.commands", "export", "把工作区内容导出为 check、build、batch 读取的文件夹"),
 }
 
 

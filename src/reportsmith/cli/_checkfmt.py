@@ -65,6 +65,9 @@ def print_lengths(result: CheckResult) -> None:
         diff = f"{s.zishu - s.budget:+d}" if s.budget else ""
         table.add_row(_esc(s.numbered), str(s.zishu), str(s.budget or ""), diff, _BALANCE[s.balance])
     console().print(table)
+    if result.data_zishu:
+        console().print(f"正文合计 {result.zishu} 字 = 本人撰写 {result.own_zishu} 字 + 自动数据句 {result.data_zishu} 字"
+                        "（按印出的正文评价；正文已写明的数字不再由数据句重复）")
     over = result.zishu > result.target
     strays = furthest_from_budget(result.sections, over) if result.band != "ok" and result.zishu else []
     if strays:
@@ -73,25 +76,31 @@ def print_lengths(result: CheckResult) -> None:
 
 
 def _how(t: TopicCoverage) -> str:
-    """How a topic was found, in words: keyed, or the cue word in quotes."""
+    """How a topic was found, in words: keyed, the opening overview, or the cue word in quotes."""
     if t.how == "keyed":
         return "按内容项标注"
+    if t.how == "overview":
+        return "开头概述段"
     cue = (t.how or "").removeprefix("cue:")
     return cue if cue.startswith("“") else f"“{cue}”"
 
 
 def print_topics(result: CheckResult) -> None:
-    """Per topic of 附件3: covered (and how) or missing."""
+    """Per topic of 附件3: covered (and how), only negated (quoting the sentence), or missing."""
     from rich.table import Table
 
-    table = Table(title=f"提纲覆盖（{sum(t.covered for t in result.topics)}/{len(result.topics)} 项）")
+    negated = len(result.negated_topics)
+    title = f"提纲覆盖（{sum(t.covered for t in result.topics)}/{len(result.topics)} 项"
+    table = Table(title=title + (f"，另有 {negated} 项仅有否定表述）" if negated else "）"))
     table.add_column("标题", overflow="fold")
     table.add_column("内容项", overflow="fold")
-    table.add_column("是否涉及（依据）", no_wrap=True)
+    table.add_column("是否涉及（依据）", overflow="fold")
     last = None
     for t in result.topics:
         if t.covered:
             mark = f"[green]✓[/] {_esc(_how(t))}"
+        elif t.negated:
+            mark = f"[yellow]! 仅有否定表述[/]：{_esc(t.sentence or '')}"
         else:
             mark = "[red]✗ 未涉及[/]"
         table.add_row(_esc(t.heading) if t.heading != last else "", _esc(t.topic), mark)
@@ -111,6 +120,7 @@ def print_result(result: CheckResult, *, show_all: bool = False) -> None:
     if show_all or len(infos) <= MAX_INFOS_SHOWN:
         shown += infos
     print_problems(shown)
+    print_disabled(result)
     if len(shown) < len(result.findings):
         c.print(f"另有 {len(infos)} 条提示未列出（加 --all 显示全部，或用 --json 输出）。")
     c.print(verdict(result))
@@ -134,12 +144,26 @@ def print_problems(findings: Sequence[Finding]) -> None:
     c.print(table)
 
 
+def print_disabled(result: CheckResult) -> None:
+    """The wording checks the writer switched off in report.yaml (关闭检查), with the reasons."""
+    off = result.extra.get("wording_disabled") or []
+    if not off:
+        return
+    c = console()
+    c.print(f"已关闭的文字检查（{len(off)} 项，见 report.yaml“关闭检查”）：")
+    for item in off:
+        rules = "、".join(item["rules"])
+        named = item["rule"] if rules == item["rule"] else f"{item['rule']}（{rules}）"
+        c.print(f"  - {_esc(named)}：{_esc(item['reason'] or '未写理由')}")
+
+
 def verdict(result: CheckResult) -> str:
     """The closing line: 字数 and band, coverage, and the number of findings of each kind."""
     groups = split_findings(result.findings)
     total = f"，全文 {result.total_zishu} 字" if result.total_zishu is not None else ""
+    own = f"，其中本人撰写 {result.own_zishu} 字、数据句 {result.data_zishu} 字" if result.data_zishu else ""
     return (
-        f"结论：正文 {result.zishu} 字（目标约 {result.target} 字，{band_text(result)}）{total}；"
+        f"结论：正文 {result.zishu} 字（目标约 {result.target} 字，{band_text(result)}{own}）{total}；"
         f"提纲覆盖 {result.coverage:.0%}；错误 {len(groups['errors'])} 条，警告 {len(groups['warnings'])} 条，"
         f"提示 {len(groups['infos'])} 条。"
     )

@@ -1,4 +1,4 @@
-"""``reportsmith batch [inputs/] [-o out/] [--jobs N] [--pdf] [--only ACCOUNT…] [--force] [--json]``."""
+"""``reportsmith batch [inputs/] [-o out/] [--jobs N] [--pdf] [--pdf-a] [--only ACCOUNT…] [--force] [--json]``."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ _STYLE = {"已生成": "green", "有问题": "yellow", "无法生成": "red", "�
               help="输出文件夹：各集群报告、summary.csv/xlsx、index.html、manifest.json、汇总.xlsx")  # fmt: skip
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
+@click.option("--pdf-a", "pdf_a", is_flag=True, help="转换为 PDF/A-2b 归档格式的 PDF（含 --pdf）")
 @click.option("--only", multiple=True, metavar="ACCOUNT", help="只处理这些账号（可重复，或用逗号分隔）")
 @click.option("--force", is_flag=True, help="全部重新生成（默认只重新生成缺少的、或输入有变化的报告）")
 @click.option("--template", type=click.Path(path_type=Path), default=None, help="自定义 Word 模板")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出每个集群的结果")
 @handles_errors
-def batch(inputs: Path, out_dir: Path, jobs: int | None, pdf: bool, only: tuple[str, ...], force: bool,
+def batch(inputs: Path, out_dir: Path, jobs: int | None, pdf: bool, pdf_a: bool, only: tuple[str, ...], force: bool,
           template: Path | None, as_json: bool) -> int:  # fmt: skip
     """批量生成并检查全部集群的总结报告，输出汇总表和汇总页面。
 
@@ -33,7 +34,7 @@ def batch(inputs: Path, out_dir: Path, jobs: int | None, pdf: bool, only: tuple[
     """
     from reportsmith.batch.run import run_batch
 
-    options = dict(jobs=jobs, only=list(only), pdf=pdf, force=force, template=template, on_interrupt=_stopping)
+    options = dict(jobs=jobs, only=list(only), pdf=pdf, pdf_a=pdf_a, force=force, template=template, on_interrupt=_stopping)
     try:
         if as_json:
             result = run_batch(inputs, out_dir, **options)

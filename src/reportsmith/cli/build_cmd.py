@@ -1,4 +1,4 @@
-"""``reportsmith build FOLDER [-o out/] [--template T] [--pdf] [--bundle]``: one cluster's Word report."""
+"""``reportsmith build FOLDER [-o out/] [--template T] [--pdf] [--pdf-a] [--bundle]``: one cluster's Word report."""
 
 from __future__ import annotations
 
@@ -30,16 +30,17 @@ def _os_error(exc: OSError, out_dir: Path) -> InputError:
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"), show_default=True, help="输出文件夹")
 @click.option("--template", type=click.Path(path_type=Path, dir_okay=False), default=None, help="自定义 Word 模板（.docx），默认使用内置模板")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
+@click.option("--pdf-a", "pdf_a", is_flag=True, help="转换为 PDF/A-2b 归档格式的 PDF（含 --pdf）")
 @click.option("--bundle", is_flag=True, help="同时把佐证材料按清单序号复制到 out/<账号>/佐证材料/")
 @handles_errors
-def build(folder: Path, out_dir: Path, template: Path | None, pdf: bool, bundle: bool) -> int:
+def build(folder: Path, out_dir: Path, template: Path | None, pdf: bool, pdf_a: bool, bundle: bool) -> int:
     """Build the report of FOLDER; exit 0 built, 1 built with problems, 2 could not build."""
     from reportsmith.report.build import build as run_build
 
     if not folder.is_dir():
         raise InputError("填报文件夹不存在", file=folder, hint="请写 inputs/<账号>，如 inputs/whkjcyjq")
     try:
-        result = run_build(folder, out_dir, template=template, pdf=pdf, bundle=bundle)
+        result = run_build(folder, out_dir, template=template, pdf=pdf, pdf_a=pdf_a, bundle=bundle)
     except OSError as exc:
         raise _os_error(exc, out_dir) from None
     out(f"已生成：{result.docx}")

@@ -52,15 +52,24 @@ def _kind(path: Path) -> str:
 @click.argument("path", type=click.Path(path_type=Path), metavar="PATH")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果")
 @click.option("--all", "show_all", is_flag=True, help="列出全部提示（默认提示较多时只显示条数）")
+@click.option("--annotate", is_flag=True, help="把每条检查意见作为批注写入 Word 文档的副本（只用于 .docx）")
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), metavar="文件",
+              help="--annotate 写出的文件，默认为原文件名加“_批注”")
 @handles_errors
-def check(path: Path, as_json: bool, show_all: bool) -> int:
+def check(path: Path, as_json: bool, show_all: bool, annotate: bool, out: Path | None) -> int:
     """检查总结报告：提纲覆盖、字数、统计报表与佐证材料。
 
     PATH 可以是填报文件夹（inputs/账号，含 report.yaml），也可以是报送的 .docx 文件
-    或存放多个 .docx 的文件夹。退出码：0 通过，1 发现问题，2 文件无法读取。
+    或存放多个 .docx 的文件夹。报送的 .docx 还检查版式（纸张、页边距、字体字号、行距、页码）。
+    加 --annotate 时，把检查意见作为批注写入 .docx 的副本（-o 指定文件名），原文不变。
+    退出码：0 通过，1 发现问题，2 文件无法读取。
     """
     from . import _checkfmt as fmt
     kind = _kind(path)
+    if out is not None and not annotate:
+        raise InputError("-o 只与 --annotate 一起使用", file=out, hint="例如：reportsmith check 报告.docx --annotate -o 报告_批注.docx")
+    if annotate:
+        return _annotate(path, kind, out, as_json, show_all)
     if kind == "docx-folder":
         from reportsmith.checks.submitted import check_folder
 
@@ -83,3 +92,28 @@ def check(path: Path, as_json: bool, show_all: bool) -> int:
     else:
         fmt.print_result(result, show_all=show_all)
     return result.exit_code
+
+
+def _annotate(path: Path, kind: str, out: Path | None, as_json: bool, show_all: bool) -> int:
+    from reportsmith.checks.annotate import annotate_docx
+
+    from . import _checkfmt as fmt
+
+    if kind != "docx" or path.suffix.lower() != ".docx":
+        raise InputError(
+            "--annotate 只能用于一个 .docx 文件",
+            file=path,
+            hint="例如：reportsmith check 报送/武汉.docx --annotate -o 报送/武汉_批注.docx；.doc/.wps 请先另存为 .docx",
+        )
+    out = out or path.with_name(f"{path.stem}_批注.docx")
+    if out.suffix.lower() != ".docx":
+        raise InputError("批注文件须以 .docx 结尾", file=out, hint=f"例如：-o {path.stem}_批注.docx")
+    if out.resolve() == path.resolve():
+        raise InputError("批注文件不能覆盖原文件", file=out, hint=f"请另取文件名，例如：-o {path.stem}_批注.docx")
+    done = annotate_docx(path, out)
+    if as_json:
+        emit_json({**fmt.result_json(done.result), "annotated": str(done.out), "comments": len(done.anchors)})
+    else:
+        fmt.print_result(done.result, show_all=show_all)
+        click.echo(f"已写出批注文件：{done.out}（{len(done.anchors)} 条批注）")
+    return done.result.exit_code

@@ -68,7 +68,8 @@ class Figure:
     @property
     def change(self) -> str:
         """"同比增长12.3%" / "提高1.2个百分点" / "与上年持平", or "" without last year's value."""
-        return numfmt.format_change(self.value, self.previous, self.kind)
+        places = self.decimals if self.kind in ("ratio", "number") else None
+        return numfmt.format_change(self.value, self.previous, self.kind, places)
 
     @property
     def added(self) -> str:
@@ -187,6 +188,13 @@ def _short(text: str, limit: int = 40) -> str:
 
 def _evaluate(name: str, filter_name: str | None, figs: dict[str, Figure] | None, section: str, file: str | None) -> str:
     raw = _short("{{ " + name + (f" | {filter_name}" if filter_name else "") + " }}")
+    if name == "数据句" and filter_name is None:
+        raise FigureError(
+            f"“{section}”中的数据句标记“{{{{ 数据句 }}}}”与其他文字写在了同一行",
+            file=file,
+            key=section,
+            hint="请让“{{ 数据句 }}”单独占一行：数据句作为一段印在这里",
+        )
     if name not in (figs or {}) and name not in figure_names():
         raise FigureError(
             f"“{section}”中的“{raw}”引用了未知的指标“{_short(name)}”",

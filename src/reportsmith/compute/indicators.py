@@ -224,7 +224,7 @@ def _compute_one(spec: IndicatorSpec, form: FormData) -> Indicator:
         ok, _ = spec.condition.evaluate(form.values)
         shown = ok is None or ok == 1
     display = numfmt.format_derived(value, spec.unit, spec.decimals) if value is not None else NOT_COMPUTABLE
-    change = numfmt.format_change(value, previous, "ratio" if spec.is_ratio else "number")
+    change = numfmt.format_change(value, previous, "ratio" if spec.is_ratio else "number", spec.decimals)
     return Indicator(spec.id, spec.name, value, spec.unit, display, reason, previous, change, spec.decimals, shown)
 
 

@@ -15,7 +15,8 @@ House style (decided here, used everywhere):
 * Percentages take a ratio (0.052) and show one decimal ("5.2%").
 * Counts are integers with thousands separators and their unit ("326家", "12,345人").
 * Year-on-year: "同比增长12.3%" / "同比下降4.0%" / "与上年持平" (the change rounds to 0.0%);
-  for ratio figures the change is in percentage points ("提高1.2个百分点"); when last
+  for ratio figures the change is in percentage points ("提高1.2个百分点"), the difference
+  of the two percentages as shown (6.4% → 6.7% is always 0.3); when last
   year's base is 0 a percentage change does not exist and the text is empty; for amounts
   that are or were negative (净利润) the change is the difference ("比上年增加1,234万元").
   Counts also have "新增36家" / "比上年减少3家" / "与上年持平".
@@ -124,26 +125,38 @@ def format_derived(value: Any, unit: str, decimals: int) -> str:
     return f"{format_number(value, decimals, fixed=True)}{unit}"
 
 
-def format_change(current: Any, previous: Any, kind: str) -> str:
+def format_change(current: Any, previous: Any, kind: str, places: int | None = None) -> str:
     """The year-on-year text for a value against last year's (see the module docstring).
 
     ``kind`` is ``count``, ``amount``, ``signed_amount``, ``ratio`` (a "%" figure) or
     ``number`` (another derived figure). Returns "" when no change can be stated.
 
+    The change is computed from the two values *as they are shown* — a ratio's percentage
+    rounded to ``places`` decimals (default 1), an amount to 0.01 万元, a ``number`` to
+    ``places`` — so that a reader who recomputes it from the shown figures gets the same
+    result: 6.4% → 6.7% is 提高0.3个百分点 even when the unrounded ratios differ by 0.2.
+
     >>> format_change(112, 100, "amount"), format_change(Decimal("0.05"), Decimal("0.038"), "ratio")
     ('同比增长12.0%', '提高1.2个百分点')
+    >>> format_change(Decimal("0.06651"), Decimal("0.06449"), "ratio")
+    '提高0.3个百分点'
     """
     if current is None or previous is None:
         return ""
     cur, prev = to_decimal(current), to_decimal(previous)
     if kind == "ratio":
-        points = round_half_up((cur - prev) * 100, 1)
+        shown = 1 if places is None else places
+        points = round_half_up(cur * 100, shown) - round_half_up(prev * 100, shown)
         if points == 0:
             return "与上年持平"
-        return f"{'提高' if points > 0 else '下降'}{format_number(abs(points), 1, fixed=True)}个百分点"
+        return f"{'提高' if points > 0 else '下降'}{format_number(abs(points), max(shown, 1), fixed=True)}个百分点"
+    if kind == "number" and places is not None:
+        cur, prev = round_half_up(cur, places), round_half_up(prev, places)
+    elif kind != "number":
+        cur, prev = round_half_up(cur, 2), round_half_up(prev, 2)
     if kind == "signed_amount" and (cur < 0 or prev < 0):
         diff = cur - prev
-        if round_half_up(diff, 2) == 0:
+        if diff == 0:
             return "与上年持平"
         return f"比上年{'增加' if diff > 0 else '减少'}{format_amount(abs(diff))}"
     if prev == 0:

@@ -6,6 +6,8 @@ The file::
     year: 2024
     date: 2025-01-15           # optional, shown under the title
     no_highlights: [集群发展成效] # optional: no automatic data sentences under these headings
+    data_sentences:              # optional, per heading: 开 (default) / 关
+      集群发展成效: 关
     sections:
       一、集群总体情况: |        # a numbering prefix is accepted
         第一段……
@@ -14,6 +16,11 @@ The file::
       集群创新能力建设情况:       # or topic → text, marking those topics covered explicitly
         研发投入: |
           ……
+      集群发展成效: |
+        {{ 数据句 }}
+        ……
+    # A line that is only {{ 数据句 }} places the heading's data sentences there
+    # (default: before the writer's text).
     未归类:                      # optional: text not (yet) under a heading, label → text;
       落款: |                    # kept but never printed, and reported by the check
         ……
@@ -44,6 +51,23 @@ from reportsmith.core.yamlio import LineMap, load_yaml
 FREE_TOPIC = "其他"
 # The top-level key for text that belongs to no heading yet (written by ``reportsmith import``).
 UNCLASSIFIED_KEY = "未归类"
+# The top-level key turning the data sentences of a heading on or off.
+DATA_SENTENCES_KEY = "data_sentences"
+ON_OFF = {"开": True, "关": False, True: True, False: False}
+# A line of its own in a heading's text: the data sentences are printed there.
+DATA_MARKER = "{{ 数据句 }}"
+_MARKER_LINE = re.compile(r"^[ \t\u3000]*[{｛][{｛][ \t\u3000]*数据句[ \t\u3000]*[}｝][}｝][ \t\u3000]*$", re.M)
+
+
+def split_at_marker(text: str) -> list[str]:
+    """``text`` cut at each line that is only the data-sentence marker ``{{ 数据句 }}``.
+
+    >>> split_at_marker("开头\n{{ 数据句 }}\n结尾")
+    ['开头\n', '\n结尾']
+    """
+    return _MARKER_LINE.split(text)
+# The top-level key where a writer switches wording checks off for this report: rule id → reason.
+DISABLED_CHECKS_KEY = "关闭检查"
 
 
 @dataclass(frozen=True)
@@ -59,6 +83,11 @@ class SectionInput:
     heading: Heading
     blocks: list[TextBlock] = field(default_factory=list)
     line: int | None = None
+
+    @property
+    def has_marker(self) -> bool:
+        """The writer placed the data sentences with a ``{{ 数据句 }}`` line."""
+        return any(len(split_at_marker(b.text)) > 1 for b in self.blocks)
 
     @property
     def keyed_topics(self) -> frozenset[str]:
@@ -77,6 +106,15 @@ class ReportInput:
     # Text kept under 未归类 (label → text, non-empty only): not printed, reported by the check.
     unclassified: dict[str, str] = field(default_factory=dict)
     unclassified_line: int | None = None
+    # Heading title → data sentences on (True) or off (False), as set under data_sentences.
+    data_sentences: dict[str, bool] = field(default_factory=dict)
+    # Wording checks switched off (rule or family id → the writer's reason), see checks/wording.py.
+    disabled_checks: dict[str, str] = field(default_factory=dict)
+    disabled_checks_line: int | None = None
+
+    def highlights_on(self, title: str) -> bool:
+        """Whether the data sentences of heading ``title`` are printed (on unless turned off)."""
+        return self.data_sentences.get(title, title not in self.no_highlights)
 
 
 class ReportFile(BaseModel):
@@ -87,8 +125,10 @@ class ReportFile(BaseModel):
     year: int
     date: dt.date | None = None
     no_highlights: list[str] = []
+    data_sentences: dict[Any, Any] | None = None  # checked by hand for better messages
     sections: dict[Any, Any] | None = None
     unclassified: Any = Field(None, alias=UNCLASSIFIED_KEY)  # checked by hand for better messages
+    disabled_checks: Any = Field(None, alias=DISABLED_CHECKS_KEY)  # checked by hand for better messages
 
 
 TOP_KEYS = tuple(f.alias or name for name, f in ReportFile.model_fields.items())
@@ -296,6 +336,8 @@ def load_report(path: Path) -> ReportInput:
     sections = _check_sections(raw_sections, problems) if isinstance(raw_sections, dict) else {}
     no_highlights = _check_no_highlights(data.get("no_highlights"), problems)
     unclassified = _check_unclassified(data.get(UNCLASSIFIED_KEY), problems)
+    switches = _check_data_sentences(data.get(DATA_SENTENCES_KEY), problems)
+    disabled = _check_disabled(data.get(DISABLED_CHECKS_KEY), problems)
     if isinstance(data.get("cluster"), str):
         try:
             get_cluster(data["cluster"], file=file)
@@ -309,6 +351,9 @@ def load_report(path: Path) -> ReportInput:
     return ReportInput(
         model.cluster, model.year, model.date, no_highlights, sections, file,
         unclassified, lines.line(UNCLASSIFIED_KEY) if UNCLASSIFIED_KEY in data else None,
+        data_sentences=switches,
+        disabled_checks=disabled,
+        disabled_checks_line=lines.line(DISABLED_CHECKS_KEY) if DISABLED_CHECKS_KEY in data else None,
     )
 
 
@@ -329,6 +374,58 @@ def _check_no_highlights(value: Any, problems: _Problems) -> frozenset[str]:
         else:
             titles.append(heading.title)
     return frozenset(titles)
+
+
+def _check_data_sentences(value: Any, problems: _Problems) -> dict[str, bool]:
+    """Heading title → on/off from the data_sentences mapping (开 / 关)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add(
+            (DATA_SENTENCES_KEY,),
+            f"“{DATA_SENTENCES_KEY}”应为“标题: 开/关”的映射（现在是{_type_name(value)}）",
+            f"例如：{DATA_SENTENCES_KEY}: 换行后缩进写“集群发展成效: 关”",
+        )
+        return {}
+    titles = [h.title for h in outline.headings()]
+    out: dict[str, bool] = {}
+    for name, switch in value.items():
+        heading = outline.find_heading(str(name))
+        if heading is None:
+            problems.add((DATA_SENTENCES_KEY, name), f"{DATA_SENTENCES_KEY} 中的标题“{name}”不在附件3提纲中",
+                         suggestion(outline.strip_numbering(str(name)), titles))
+            continue
+        key = switch.strip() if isinstance(switch, str) else switch
+        if key not in ON_OFF or isinstance(key, (int, float)) and not isinstance(key, bool):
+            problems.add((DATA_SENTENCES_KEY, name), f"“{heading.title}”的数据句开关应为“开”或“关”（现在是“{switch}”）",
+                         f"写“{heading.title}: 关”不印数据句；要指定位置，在正文中单独一行写 {DATA_MARKER}")
+            continue
+        out[heading.title] = ON_OFF[key]
+    return out
+
+
+def _check_disabled(value: Any, problems: _Problems) -> dict[str, str]:
+    """Rule id → reason of the 关闭检查 mapping (ids are checked against the rules by the check)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add(
+            (DISABLED_CHECKS_KEY,),
+            f"“{DISABLED_CHECKS_KEY}”应为“规则编号: 理由”的映射（现在是{_type_name(value)}）",
+            f"例如：{DISABLED_CHECKS_KEY}: 换行后缩进写“number.thousands_style: 统一按上级来文格式书写”",
+        )
+        return {}
+    out: dict[str, str] = {}
+    for rule, reason in value.items():
+        if reason is not None and not isinstance(reason, (str, int, float)):
+            problems.add(
+                (DISABLED_CHECKS_KEY, rule),
+                f"“{DISABLED_CHECKS_KEY}”下“{rule}”的理由应为一句话（现在是{_type_name(reason)}）",
+                "在规则编号后写冒号和关闭的理由",
+            )
+            continue
+        out[str(rule)] = "" if reason is None else str(reason).strip()
+    return out
 
 
 def _check_unclassified(value: Any, problems: _Problems) -> dict[str, str]:

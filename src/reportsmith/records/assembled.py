@@ -25,7 +25,10 @@ class AssembledSection:
     turned them off); ``keyed_topics`` are topics the writer marked explicitly by using
     them as keys; ``placeholder`` is the visible 【待补充：…】 text when nothing was written;
     ``heading_line`` is the heading as written in a submitted document, when it differs
-    from the outline's numbered title (Word does not count an automatic number as text).
+    from the outline's numbered title (Word does not count an automatic number as text);
+    ``marker`` is the index in ``paragraphs`` where the writer placed the data sentences
+    with a ``{{ 数据句 }}`` line (None: before her text); ``repeated`` are the data sentences
+    left out because her own text of the heading already states their figures.
     """
 
     heading: Heading
@@ -34,6 +37,8 @@ class AssembledSection:
     keyed_topics: frozenset[str] = frozenset()
     placeholder: str | None = None
     heading_line: str | None = None
+    marker: int | None = None
+    repeated: list[str] = field(default_factory=list)
 
     @property
     def title_line(self) -> str:
@@ -48,12 +53,14 @@ class AssembledSection:
     def printed_paragraphs(self) -> list[str]:
         """What is printed under the heading, in order.
 
-        The data sentences form one lead paragraph (a run of one-line paragraphs reads
-        like a list, not a report), followed by the writer's paragraphs. Each sentence
-        ends with "。", so joining them changes neither the text nor its 字数.
+        The data sentences form one paragraph (a run of one-line paragraphs reads like a
+        list, not a report): where the writer placed the marker, else before her
+        paragraphs. Each sentence ends with "。", so joining them changes neither the text
+        nor its 字数.
         """
         lead = ["".join(self.highlights)] if self.highlights else []
-        return [*lead, *self.paragraphs]
+        at = self.marker or 0
+        return [*self.paragraphs[:at], *lead, *self.paragraphs[at:]]
 
 
 @dataclass

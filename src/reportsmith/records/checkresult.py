@@ -34,12 +34,28 @@ def furthest_from_budget(sections: Sequence[SectionLength], over: bool, most: in
 
 @dataclass
 class TopicCoverage:
-    """One topic of 附件3 under one heading: covered or not, and by what."""
+    """One topic of 附件3 under one heading: covered, only negated, or missing, and by what.
+
+    ``covered`` stays the yes/no most readers need; ``outcome`` tells a negated topic (the
+    writer mentions it only to say it does not exist: "本年度暂无重大科技成果。") from a
+    missing one, and ``sentence`` quotes the sentence that covers — or only negates — it.
+    """
 
     heading: str
     topic: str
     covered: bool
-    how: str | None = None  # "keyed" (explicit topic key) or "cue:<word>"
+    how: str | None = None  # "keyed" (explicit topic key), "cue:<word>", or "overview" (opening paragraph)
+    outcome: str = ""  # covered / negated / missing; derived from ``covered`` when not given
+    sentence: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            self.outcome = "covered" if self.covered else "missing"
+
+    @property
+    def negated(self) -> bool:
+        """Mentioned only in negated sentences: needs the writer's and the reviewer's attention."""
+        return self.outcome == "negated"
 
 
 @dataclass
@@ -52,6 +68,7 @@ class CheckResult:
     target: int
     band: str  # ok / warn / fail
     total_zishu: int | None = None  # whole document, title and appendices included
+    data_zishu: int = 0  # of ``zishu``: what the data sentences add to the writer's own text
     sections: list[SectionLength] = field(default_factory=list)
     topics: list[TopicCoverage] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -63,14 +80,24 @@ class CheckResult:
         return BAND_LABELS[self.band]
 
     @property
+    def own_zishu(self) -> int:
+        """The writer's own 字数: the body without the data sentences."""
+        return self.zishu - self.data_zishu
+
+    @property
     def coverage(self) -> float:
         """Share of topics covered, 0..1."""
         return sum(t.covered for t in self.topics) / len(self.topics) if self.topics else 0.0
 
     @property
     def missing_topics(self) -> list[TopicCoverage]:
-        """The topics found neither keyed nor by a cue word."""
+        """The topics not covered: missing, or only negated (see :attr:`negated_topics`)."""
         return [t for t in self.topics if not t.covered]
+
+    @property
+    def negated_topics(self) -> list[TopicCoverage]:
+        """The topics the writer mentions only to say they do not exist."""
+        return [t for t in self.topics if t.negated]
 
     @property
     def exit_code(self) -> int:
@@ -84,6 +111,8 @@ class CheckResult:
             "cluster": self.cluster,
             "zishu": self.zishu,
             "total_zishu": self.total_zishu,
+            "own_zishu": self.own_zishu,
+            "data_zishu": self.data_zishu,
             "target": self.target,
             "band": self.band,
             "band_label": self.band_label,
@@ -95,7 +124,13 @@ class CheckResult:
                 }
                 for s in self.sections
             ],
-            "topics": [{"heading": t.heading, "topic": t.topic, "covered": t.covered, "how": t.how} for t in self.topics],
+            "topics": [
+                {
+                    "heading": t.heading, "topic": t.topic, "covered": t.covered, "outcome": t.outcome, "how": t.how,
+                    "sentence": t.sentence,
+                }
+                for t in self.topics
+            ],
             "problems": [f.to_dict() for f in self.findings],
             **self.extra,
         }

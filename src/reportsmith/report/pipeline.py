@@ -25,7 +25,7 @@ from reportsmith.checks.sections import check_assembled
 from reportsmith.core.errors import Finding, InputError, Severity
 from reportsmith.form.data import FormData
 from reportsmith.registry.clusters import get_cluster
-from reportsmith.outline.report_input import ReportInput, load_report, split_paragraphs
+from reportsmith.outline.report_input import ReportInput, load_report, split_at_marker, split_paragraphs
 
 REPORT_FILE = "report.yaml"
 FORM_FILES = ("form.yaml", "form.xlsx")
@@ -90,8 +90,8 @@ def load_and_assemble(folder: Path) -> tuple[Assembled, ReportInput]:
     if form is not None:
         sentences = section_sentences(form)
         for s in sections:
-            if s.heading.title not in report.no_highlights:
-                s.highlights = list(sentences.get(s.heading.title, []))
+            if report.highlights_on(s.heading.title):
+                s.highlights, s.repeated = _not_repeated(sentences.get(s.heading.title, []), s.paragraphs, form)
             if s.highlights and not s.paragraphs:
                 s.placeholder = placeholder(s.heading, _covered_topics(s))
     assembled = Assembled(
@@ -117,6 +117,22 @@ def assemble(folder: Path) -> Assembled:
     return load_and_assemble(folder)[0]
 
 
+def _not_repeated(sentences: list[str], paragraphs: list[str], form: FormData) -> tuple[list[str], list[str]]:
+    """(kept, left out): a data sentence stating a figure the writer's own text of the heading
+    already states with the form's value is left out, so no figure is printed twice."""
+    from reportsmith.checks.prose import stated_figures
+    from reportsmith.compute.figures import figures
+
+    if not sentences or not paragraphs:
+        return list(sentences), []
+    figs = figures(form)
+    own = stated_figures("\n".join(paragraphs), form, figs)
+    kept, left = [], []
+    for sentence in sentences:
+        (left if stated_figures(sentence, form, figs) & own else kept).append(sentence)
+    return kept, left
+
+
 def _covered_topics(section: AssembledSection) -> frozenset[str]:
     from reportsmith.checks.coverage import topic_coverage
 
@@ -132,14 +148,18 @@ def _sections(report: ReportInput, form: FormData | None) -> list[AssembledSecti
     for heading in outline.headings():
         section = report.sections.get(heading.title)
         paragraphs: list[str] = []
+        marker: int | None = None
         for block in section.blocks if section else []:
-            try:
-                filled = fill_text(block.text, form, section=heading.title, file=report.source)
-            except FigureError as exc:
-                exc.line = exc.line or (section.line if section else None)
-                errors.append(exc)
-                continue
-            paragraphs += split_paragraphs(filled)
+            for i, part in enumerate(split_at_marker(block.text)):
+                if i and marker is None:  # the first {{ 数据句 }} line places the data sentences
+                    marker = len(paragraphs)
+                try:
+                    filled = fill_text(part, form, section=heading.title, file=report.source)
+                except FigureError as exc:
+                    exc.line = exc.line or (section.line if section else None)
+                    errors.append(exc)
+                    continue
+                paragraphs += split_paragraphs(filled)
         keyed = section.keyed_topics if section else frozenset()
         out.append(
             AssembledSection(
@@ -147,6 +167,7 @@ def _sections(report: ReportInput, form: FormData | None) -> list[AssembledSecti
                 paragraphs=paragraphs,
                 keyed_topics=keyed,
                 placeholder=None if paragraphs else placeholder(heading),
+                marker=marker,
             )
         )
     if len(errors) == 1:

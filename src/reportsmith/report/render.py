@@ -26,6 +26,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from reportsmith.records.assembled import Assembled
+from reportsmith.docx.eastasian import StyleFonts, mark_punctuation
 from reportsmith.docx.out import TemplatePackage, fill_part, fix_tables, save_deterministic
 from reportsmith.core.errors import Finding, InputError, TemplateError, os_error_reason
 from reportsmith.report._rendercontext import CONTEXT_VARIABLES, make_context, title_lines
@@ -160,6 +161,7 @@ class Renderer:
         self._sources = self._compile_all()
         self._check_variables()
         self._state = TemplatePackage(self._tpl, self._part_sources(self._tpl))
+        self._style_fonts = StyleFonts(self._tpl.docx.styles.element)
 
     # -- parsing -------------------------------------------------------------------
 
@@ -293,6 +295,7 @@ class Renderer:
             tpl.current_rendering_part = tpl.docx._part
             xml = fill_part(tpl, self._env.from_string(state.body), context)
             tree = fix_tables(tpl, xml)
+            mark_punctuation(tree, self._style_fonts)  # “ ” — … in Chinese text drawn full-width
             tpl.fix_docpr_ids(tree)
             # docxtpl's map_tree, but the previous report's body is emptied first: lxml then
             # frees it at once instead of re-declaring namespaces node by node (~15 ms).

@@ -15,6 +15,7 @@ from pathlib import Path
 from reportsmith.form import spec as formspec
 
 from reportsmith.outline import headings as outline
+from reportsmith.outline.report_input import DATA_MARKER
 from reportsmith.core.atomic import write_text
 from reportsmith.registry.clusters import Cluster, get_cluster
 
@@ -41,8 +42,32 @@ def _per_topic(heading: outline.Heading) -> int:
     return max(10, round(heading.budget / max(1, len(heading.topics)) / 10) * 10)
 
 
-def report_yaml_text(cluster: Cluster, year: int, schema_ref: str | None = None) -> str:
-    """report.yaml with every heading of 附件3 and each topic as a prompt comment."""
+def _data_sentence_lines(title: str, sentences: dict[str, list[str]] | None) -> list[str]:
+    """The comment lines introducing a heading's data sentences and its ``{{ 数据句 }}`` line."""
+    from reportsmith.compute.highlights import snippets
+
+    if sentences is not None and sentences.get(title):
+        shown = ["    # 按目前的统计报表，这些数据句是："] + [f"    #   {t}" for t in sentences[title]]
+    else:
+        names = list(dict.fromkeys(n for s in snippets() if s.heading == title for n in s.needs))
+        shown = [f"    # 数据句按统计报表写明：{'、'.join(names)}等（统计报表填好后生成，未填的不写）"]
+    return [
+        f"    # 下面的 {DATA_MARKER} 一行：生成报告时在这里印出根据统计报表自动生成的数据句。",
+        *shown,
+        "    # 可以保留这一行、把它移到正文中合适的位置（单独占一行），或删去（数据句改放在正文之前）；",
+        f"    # 不要数据句时在文件开头的 data_sentences 中写“{title}: 关”。正文已写明的数字，数据句不再重复。",
+    ]
+
+
+def report_yaml_text(
+    cluster: Cluster, year: int, schema_ref: str | None = None, sentences: dict[str, list[str]] | None = None
+) -> str:
+    """report.yaml with every heading of 附件3 and each topic as a prompt comment; a heading
+    with data sentences holds the ``{{ 数据句 }}`` line, ready to keep (``sentences``: the data
+    sentences of an already filled form, shown in the comment)."""
+    from reportsmith.compute.highlights import headings as highlight_headings
+
+    with_data = set(highlight_headings())
     rule = outline.length_rule()
     lines = _schema_line(schema_ref, "report") + [
         f"# {cluster.name}{year}年度总结报告（按附件3提纲填写）",
@@ -53,18 +78,26 @@ def report_yaml_text(cluster: Cluster, year: int, schema_ref: str | None = None)
         f"cluster: {cluster.account}",
         f"year: {year}",
         "# date: 2025-01-15        # 报告日期（可选），显示在题目下一行",
-        "# no_highlights: []       # 不自动插入数据句的标题（可选），如 [集群发展成效]",
+        f"# 数据句：带 {DATA_MARKER} 一行的标题，生成报告时在该行印出根据统计报表自动生成的句子；",
+        "# 各标题的开关（可选）：",
+        "# data_sentences:",
+        "#   集群发展成效: 关           # 开（默认）/ 关",
         "sections:",
     ]
+    # The prompts stand above each heading's key: a comment inside a "|" block would be text.
     for h in outline.headings():
-        lines.append(f"  {h.numbered}:")
+        lines.append("")
         if h.is_container:
-            lines.append("    # （可选）一段简短的引言；本部分内容写在下面（一）至（四）四个子标题下。")
+            lines.append("  # （可选）一段简短的引言；本部分内容写在下面（一）至（四）四个子标题下。")
+            lines.append(f"  {h.numbered}:")
             continue
-        lines.append(f"    # 附件3要求：{h.requirement}")
-        lines.append(f"    # 建议约 {h.budget} 字。应涉及的内容项：")
-        for t in h.topics:
-            lines.append(f"    #   - {t.name}（约 {_per_topic(h)} 字）")
+        lines += [f"  # 附件3要求：{h.requirement}", f"  # 建议约 {h.budget} 字。应涉及的内容项："]
+        lines += [f"  #   - {t.name}（约 {_per_topic(h)} 字）" for t in h.topics]
+        if h.title in with_data:
+            lines += [p[2:] for p in _data_sentence_lines(h.title, sentences)]
+            lines += [f"  {h.numbered}: |", f"    {DATA_MARKER}"]
+        else:
+            lines.append(f"  {h.numbered}:")
     return "\n".join(lines) + "\n"
 
 

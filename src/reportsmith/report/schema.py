@@ -18,7 +18,10 @@ from reportsmith.form import spec as formspec
 from reportsmith.outline import headings as outline
 from reportsmith.core.atomic import write_text
 from reportsmith.registry.clusters import accounts
-from reportsmith.outline.report_input import FREE_TOPIC, UNCLASSIFIED_KEY
+from reportsmith.checks import wording
+from reportsmith.outline.report_input import (
+    DATA_MARKER, DATA_SENTENCES_KEY, DISABLED_CHECKS_KEY, FREE_TOPIC, UNCLASSIFIED_KEY,
+)
 from reportsmith.report.scaffold import SCHEMA_FILES
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -67,11 +70,24 @@ def report_schema() -> dict[str, Any]:
                 "items": {"type": "string", "enum": title_names},
                 "description": "不自动插入数据句的标题（可选）",
             },
+            DATA_SENTENCES_KEY: {
+                "type": ["object", "null"],
+                "description": "各标题的数据句开关（可选）：标题: 开 / 关；默认为开。"
+                f"在正文中单独一行写 {DATA_MARKER} 可指定数据句印在哪里",
+                "propertyNames": {"enum": title_names},
+                "additionalProperties": {"enum": ["开", "关", True, False]},
+            },
             "sections": {
                 "type": ["object", "null"],
                 "description": "各标题下的正文；标题须与附件3一致，可带“一、”“（一）”等序号",
                 "properties": sections,
                 "additionalProperties": False,
+            },
+            DISABLED_CHECKS_KEY: {
+                "type": ["object", "null"],
+                "description": "关闭本报告的某些文字检查（可选）：规则编号或规则族 → 关闭的理由；检查结果中会列出",
+                "propertyNames": {"enum": [r.id for r in wording.rules()] + list(wording.families())},
+                "additionalProperties": {"type": ["string", "null"]},
             },
             UNCLASSIFIED_KEY: {
                 "type": ["object", "null"],

@@ -1,0 +1,1 @@
+"""Accounts: users with a role (cluster / reviewer / admin), log-in, forced password change."""

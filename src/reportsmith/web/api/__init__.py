@@ -1,0 +1,1 @@
+"""JSON API mirroring the CLI: check, sections (with versions), the built report."""

@@ -1,0 +1,9 @@
+"""The project's URLconf. Every view is wrapped by ``access.allow``; every pattern is in access.yaml."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("reportsmith.web.accounts.urls")),
+    path("", include("reportsmith.web.workspace.urls")),
+    path("api/", include("reportsmith.web.api.urls")),
+]

@@ -1,0 +1,148 @@
+"""What the workspace stores per cluster. The engine's files are the exchange format:
+:mod:`reportsmith.web.workspace.store` turns these rows into the exact folder the CLI reads
+(report.yaml, form.yaml, evidence.yaml and files) and back.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+NOT_STARTED = "not_started"
+DRAFTING = "drafting"
+SUBMITTED = "submitted"
+RETURNED = "returned"
+APPROVED = "approved"
+STATE_CHOICES = [
+    (NOT_STARTED, "未开始"),
+    (DRAFTING, "填写中"),
+    (SUBMITTED, "已提交"),
+    (RETURNED, "退回修改"),
+    (APPROVED, "已通过"),
+]
+# States in which the cluster may change its content.
+EDITABLE = (NOT_STARTED, DRAFTING, RETURNED)
+# Allowed transitions: state → {action: new state}. The review desk adds return/approve views.
+TRANSITIONS = {
+    NOT_STARTED: {"edit": DRAFTING, "submit": SUBMITTED},
+    DRAFTING: {"edit": DRAFTING, "submit": SUBMITTED},
+    RETURNED: {"edit": RETURNED, "submit": SUBMITTED},
+    SUBMITTED: {"return": RETURNED, "approve": APPROVED},
+    APPROVED: {"return": RETURNED},
+}
+
+
+class ClusterSpace(models.Model):
+    """One cluster's report: report.yaml's top level, the form, the evidence list, the state."""
+
+    account = models.CharField("账号", max_length=64, unique=True)
+    state = models.CharField("状态", max_length=16, choices=STATE_CHOICES, default=NOT_STARTED)
+    year = models.PositiveIntegerField("年度", default=2024)
+    # report.yaml top level besides the sections: {"date": "2025-01-15", "no_highlights": [...], "未归类": {...}}
+    report_meta = models.JSONField(default=dict)
+    # form.yaml as a mapping (row key → number as text; "previous" → mapping), or None without a form.
+    form = models.JSONField(null=True, blank=True)
+    form_version = models.PositiveIntegerField(default=0)
+    # Footer of 附件2 (the 依托单位 comes from 附件1).
+    filler = models.CharField("填表人", max_length=64, blank=True, default="")
+    phone = models.CharField("电话", max_length=64, blank=True, default="")
+    fill_date = models.DateField("填报日期", null=True, blank=True)
+    # evidence.yaml as a mapping ({"机构": [...], "规划": [...], "政策": [...]}), or None without one.
+    evidence = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["account"]
+
+    def __str__(self) -> str:
+        return self.account
+
+    @property
+    def editable(self) -> bool:
+        return self.state in EDITABLE
+
+    @property
+    def state_label(self) -> str:
+        return dict(STATE_CHOICES)[self.state]
+
+
+class SectionVersion(models.Model):
+    """One saved version of one heading's text. Never updated; the highest version is current.
+
+    ``content`` is the heading's value in report.yaml: a string, or topic → text when the
+    writer keyed the text by topic. The unique constraint makes a stale save fail (409).
+    """
+
+    space = models.ForeignKey(ClusterSpace, on_delete=models.CASCADE, related_name="sections")
+    heading = models.CharField("标题", max_length=128)
+    version = models.PositiveIntegerField("版本")
+    content = models.JSONField(default=str)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField("保存时间", auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["space", "heading", "version"], name="one_row_per_version")]
+        ordering = ["space", "heading", "-version"]
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.content, dict):
+            return "\n\n".join(str(v) for v in self.content.values() if v)
+        return self.content or ""
+
+
+class StoredFile(models.Model):
+    """An uploaded file: bytes under FILES_DIR named by SHA-256, never by the upload's name.
+
+    ``path`` is where evidence.yaml refers to it (``evidence/…``); ``kind`` is the type read
+    from the content by the engine's evidence checks.
+    """
+
+    space = models.ForeignKey(ClusterSpace, on_delete=models.CASCADE, related_name="files")
+    path = models.CharField("文件路径", max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    kind = models.CharField("类型", max_length=16, blank=True, default="")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["space", "path"], name="one_file_per_path")]
+        ordering = ["space", "path"]
+
+
+class Submission(models.Model):
+    """A submission: the check's counts at that moment and the writer's 说明 for each warning."""
+
+    space = models.ForeignKey(ClusterSpace, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # [{"rule", "key", "message", "note"}] — one entry per warning, with the writer's 说明.
+    notes = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class AuditEntry(models.Model):
+    """Who did what when: every save, upload, import, state change. Shown by the review desk."""
+
+    space = models.ForeignKey(ClusterSpace, null=True, blank=True, on_delete=models.CASCADE, related_name="audit")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=32)
+    detail = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["space", "-created_at"])]
+
+
+def audit(space: ClusterSpace | None, user, action: str, detail: str = "") -> AuditEntry:
+    name = getattr(user, "username", "") or ""
+    return AuditEntry.objects.create(
+        space=space, user=user if getattr(user, "pk", None) else None, username=name, action=action, detail=detail
+    )

@@ -1,0 +1,308 @@
+"""The workspace's data as the folder the CLI reads, and back.
+
+:func:`export_space` writes ``<out>/<账号>/`` with report.yaml, form.yaml, evidence.yaml and
+the uploaded files at the paths evidence.yaml names — exactly what ``reportsmith check``,
+``build`` and ``batch`` read. :func:`load_folder` reads such a folder into the workspace
+(the engine validates it first). ``reportsmith export`` / ``load`` and every check of the
+web layer go through these two functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from .. import engine
+from .models import DRAFTING, NOT_STARTED, ClusterSpace, SectionVersion, StoredFile, audit
+
+REPORT_FILE = "report.yaml"
+FORM_FILE = "form.yaml"
+
+
+class StaleVersion(Exception):
+    """A save based on a version that is no longer the current one."""
+
+    def __init__(self, current: SectionVersion | None):
+        super().__init__("stale version")
+        self.current = current
+
+
+def ensure_spaces() -> None:
+    """One :class:`ClusterSpace` per cluster of 附件1 (idempotent)."""
+    have = set(ClusterSpace.objects.values_list("account", flat=True))
+    ClusterSpace.objects.bulk_create([ClusterSpace(account=a) for a in engine.accounts() if a not in have])
+
+
+def get_space(account: str) -> ClusterSpace:
+    space = ClusterSpace.objects.filter(account=account).first()
+    if space is None:
+        engine.get_cluster(account)  # InputError for an account not in 附件1
+        space, _ = ClusterSpace.objects.get_or_create(account=account)
+    return space
+
+
+# ---------------------------------------------------------------- sections
+
+def current_sections(space: ClusterSpace) -> dict[str, SectionVersion]:
+    """Heading title → its current version (headings never saved are absent)."""
+    out: dict[str, SectionVersion] = {}
+    for sv in SectionVersion.objects.filter(space=space).order_by("heading", "-version"):
+        out.setdefault(sv.heading, sv)
+    return out
+
+
+def current_section(space: ClusterSpace, heading: str) -> SectionVersion | None:
+    return SectionVersion.objects.filter(space=space, heading=heading).order_by("-version").first()
+
+
+def save_section(space: ClusterSpace, heading: str, content: Any, base_version: int, user) -> SectionVersion:
+    """Save a new version of one heading based on ``base_version`` (0 for a heading never saved).
+
+    Raises :class:`StaleVersion` when someone saved in between: the unique (space, heading,
+    version) constraint lets exactly one of two concurrent saves of the same base win.
+    """
+    cur = current_section(space, heading)
+    if (cur.version if cur else 0) != base_version:
+        raise StaleVersion(cur)
+    try:
+        with transaction.atomic():
+            sv = SectionVersion.objects.create(
+                space=space, heading=heading, version=base_version + 1, content=content,
+                author=user if getattr(user, "pk", None) else None,
+            )
+            if space.state == NOT_STARTED:
+                space.state = DRAFTING
+            space.save()
+            audit(space, user, "save", f"{heading} 第 {sv.version} 版")
+    except IntegrityError:
+        raise StaleVersion(current_section(space, heading)) from None
+    return sv
+
+
+# ---------------------------------------------------------------- files
+
+def files_dir() -> Path:
+    return Path(settings.FILES_DIR)
+
+
+def blob_path(sha256: str) -> Path:
+    return files_dir() / sha256[:2] / sha256
+
+
+def store_blob(data: bytes) -> str:
+    """Write bytes under their SHA-256 (atomically; an existing blob is kept); return the hash."""
+    sha = hashlib.sha256(data).hexdigest()
+    target = blob_path(sha)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".up-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return sha
+
+
+# ---------------------------------------------------------------- export
+
+def report_yaml(space: ClusterSpace) -> str:
+    """report.yaml of the space: every heading of 附件3 in order, the saved text under it."""
+    meta = space.report_meta or {}
+    lines = [f"cluster: {space.account}", f"year: {space.year}"]
+    if meta.get("date"):
+        lines.append(f"date: {meta['date']}")
+    if meta.get("no_highlights"):
+        lines.append(yaml.safe_dump({"no_highlights": list(meta["no_highlights"])}, allow_unicode=True, width=10**9).strip())
+    lines.append("sections:")
+    saved = current_sections(space)
+    for h in engine.headings():
+        sv = saved.get(h.title)
+        content = sv.content if sv else None
+        if isinstance(content, dict) and content:
+            lines.append("  " + yaml.safe_dump(h.title, allow_unicode=True).strip().removesuffix("...").strip() + ":")
+            for topic, text in content.items():
+                lines.append(engine.to_yaml_block(topic, str(text or ""), indent=4).rstrip("\n"))
+        elif isinstance(content, str) and content:
+            lines.append(engine.to_yaml_block(h.title, content, indent=2).rstrip("\n"))
+        else:
+            lines.append(f"  {h.title}:")
+    unclassified = meta.get(engine.UNCLASSIFIED_KEY) or {}
+    if unclassified:
+        lines.append(f"{engine.UNCLASSIFIED_KEY}:")
+        for label, text in unclassified.items():
+            lines.append(engine.to_yaml_block(label, text, indent=2).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def form_yaml(space: ClusterSpace) -> str | None:
+    if space.form is None:
+        return None
+    data, _ = engine.parse_form(space.form)
+    return engine.form_yaml(data)
+
+
+def evidence_yaml(space: ClusterSpace) -> str | None:
+    if space.evidence is None:
+        return None
+    body = {"cluster": space.account, "year": space.year, **space.evidence}
+    return yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=10**9)
+
+
+def export_space(space: ClusterSpace, folder: Path) -> Path:
+    """Write the space as ``folder`` (created; files written inside only)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / REPORT_FILE).write_text(report_yaml(space), encoding="utf-8")
+    form = form_yaml(space)
+    if form is not None:
+        (folder / FORM_FILE).write_text(form, encoding="utf-8")
+    ev = evidence_yaml(space)
+    if ev is not None:
+        (folder / engine.EVIDENCE_FILE).write_text(ev, encoding="utf-8")
+    for f in space.files.all():
+        target = folder / f.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = blob_path(f.sha256)
+        if src.exists():
+            shutil.copyfile(src, target)
+    return folder
+
+
+class Materialized:
+    """A temporary folder holding the space as the CLI reads it (removed on exit)."""
+
+    def __init__(self, space: ClusterSpace):
+        self.space = space
+
+    def __enter__(self) -> Path:
+        self._tmp = tempfile.TemporaryDirectory(prefix="rs-")
+        return export_space(self.space, Path(self._tmp.name) / self.space.account)
+
+    def __exit__(self, *exc) -> None:
+        self._tmp.cleanup()
+
+
+def check_space(space: ClusterSpace):
+    """The engine's full check (``reportsmith check <folder>``) of the space."""
+    with Materialized(space) as folder:
+        return engine.check_inputs(folder)
+
+
+# ---------------------------------------------------------------- load
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def load_folder(folder: Path, user=None) -> ClusterSpace:
+    """Read ``INPUTS/<账号>/`` into the workspace, replacing the cluster's form and evidence and
+    adding a new version of every heading whose text differs. The engine reads the folder
+    first, so an invalid report.yaml raises its :class:`InputError` and changes nothing."""
+    folder = Path(folder)
+    report = engine.load_report(folder / REPORT_FILE)
+    raw, _ = engine.load_yaml(folder / REPORT_FILE)
+    form_raw = None
+    for name in ("form.yaml", "form.xlsx"):
+        if (folder / name).is_file():
+            data, _ = engine.load_form(folder / name)
+            form_raw = _form_mapping(data)
+            break
+    ev_raw = None
+    if (folder / engine.EVIDENCE_FILE).is_file():
+        ev, _ = engine.load_yaml(folder / engine.EVIDENCE_FILE)
+        ev_raw = {k: _plain(v) for k, v in (ev or {}).items() if k not in ("cluster", "year")}
+    with transaction.atomic():
+        space = get_space(report.cluster)
+        space.year = report.year
+        meta: dict[str, Any] = {}
+        if report.date:
+            meta["date"] = report.date.isoformat()
+        if raw.get("no_highlights"):
+            meta["no_highlights"] = [str(x) for x in raw["no_highlights"]]
+        if report.unclassified:
+            meta[engine.UNCLASSIFIED_KEY] = dict(report.unclassified)
+        space.report_meta = meta
+        space.form = form_raw
+        space.evidence = ev_raw
+        saved = current_sections(space)
+        changed = False
+        for key, value in (raw.get("sections") or {}).items():
+            heading = engine.find_heading(str(key))
+            if heading is None or value is None:
+                continue
+            content = _plain(value)
+            cur = saved.get(heading.title)
+            if cur is not None and cur.content == content:
+                continue
+            SectionVersion.objects.create(
+                space=space, heading=heading.title, version=(cur.version if cur else 0) + 1, content=content,
+                author=user if getattr(user, "pk", None) else None,
+            )
+            changed = True
+        if changed and space.state == NOT_STARTED:
+            space.state = DRAFTING
+        space.save()
+        _load_files(space, folder, ev_raw, user)
+        audit(space, user, "load", f"从文件夹 {folder.name} 导入")
+    return space
+
+
+def _form_mapping(data) -> dict[str, Any]:
+    out: dict[str, Any] = {"cluster": data.cluster, "year": data.year}
+    out.update({k: _num(v) for k, v in data.values.items()})
+    if data.previous:
+        out["previous"] = {k: _num(v) for k, v in data.previous.items()}
+    return out
+
+
+def _num(v) -> Any:
+    return v if isinstance(v, int) else format(v, "f")
+
+
+def _evidence_paths(ev_raw: dict | None) -> list[str]:
+    paths = []
+    for entries in (ev_raw or {}).values():
+        for e in entries or []:
+            if isinstance(e, dict):
+                files = e.get("文件")
+                for f in files if isinstance(files, list) else [files]:
+                    if isinstance(f, str) and f:
+                        paths.append(f)
+    return paths
+
+
+def _load_files(space: ClusterSpace, folder: Path, ev_raw: dict | None, user) -> None:
+    root = folder.resolve()
+    for written in _evidence_paths(ev_raw):
+        src = (folder / written).resolve()
+        if not src.is_file() or root not in src.parents:
+            continue  # the check reports missing or outside files; nothing to copy
+        data = src.read_bytes()
+        if len(data) > settings.MAX_UPLOAD_BYTES:
+            continue
+        sha = store_blob(data)
+        StoredFile.objects.update_or_create(
+            space=space, path=written,
+            defaults={"sha256": sha, "size": len(data), "kind": src.suffix.lower().lstrip("."),
+                      "uploaded_by": user if getattr(user, "pk", None) else None},
+        )
