@@ -258,22 +258,26 @@ def _step(m: re.Match) -> Decimal | None:
     return step  # in the written unit
 
 
-def _claim(m: re.Match, fig: Figure, st: _Clause, bound: str | None, rules: _Rules) -> _Claim | None:
+def _claim(m: re.Match, fig: Figure, mode: str, *, rate: bool = False, previous: bool = False,
+           negate: bool = False, bound: str | None = None) -> _Claim | None:  # fmt: skip
+    """What the written number ``m`` states about ``fig``, or None when it states nothing comparable.
+
+    ``mode`` is the meaning of the last keyword before it (level / up / down), ``rate``
+    whether 增速/增幅 came before it, ``previous`` whether it is last year's value.
+    """
     unit = m["unit"]
     places = _place_count(m)
     sign = -1 if m["sign"] else 1
-    mode = st.mode
-    if st.previous:
+    direction = -1 if mode == "down" else 1
+    if previous:
         what = "previous"
-    elif mode == "share":
-        return None  # handled by the caller with the share figure
-    elif unit == "%" and fig.kind != "ratio" and (st.rate or mode in ("up", "down")):
-        v = Decimal(m["num"].replace(",", "")) * sign * (-1 if mode == "down" else 1)
+    elif unit == "%" and fig.kind != "ratio" and (rate or mode in ("up", "down")):
+        v = Decimal(m["num"].replace(",", "")) * sign * direction
         return _Claim(fig, "rate", v, places, Decimal(1), bound, None, m.group(0))
     elif unit == "个百分点":
         if fig.kind != "ratio" or mode not in ("up", "down"):
             return None
-        v = Decimal(m["num"].replace(",", "")) * sign * (-1 if mode == "down" else 1)
+        v = Decimal(m["num"].replace(",", "")) * sign * direction
         return _Claim(fig, "points", v, places, Decimal(1), bound, None, m.group(0))
     elif mode in ("up", "down"):
         if fig.kind == "ratio":
@@ -285,17 +289,24 @@ def _claim(m: re.Match, fig: Figure, st: _Clause, bound: str | None, rules: _Rul
     if written is None:
         return None
     value, places = written
-    if sign < 0 or (st.negate and what == "level") or (mode == "down" and what == "diff"):
+    if sign < 0 or (negate and what == "level") or (mode == "down" and what == "diff"):
         value = -value
-    step = _step(m)
-    if step is not None and bound is None:
+    step = _step(m) if bound is None else None
+    if step is not None:
         bound = "at_least"
-    elif step is not None:
-        step = None
     return _Claim(fig, what, value, places, _scale(m, fig), bound, step, m.group(0))
 
 
-_WHAT_TEXT = {"level": "", "previous": "上年", "rate": "同比", "points": "变化", "diff": "增减"}
+def _share_figure(st: _Clause, name: str, rules: _Rules, figs: Mapping[str, Figure]) -> str | None:
+    """The derived ratio a share ("占营业收入的12.3%", "占比39.8%") states, or None."""
+    part = st.share_part
+    whole = st.cue[1] if st.cue is not None and st.cue[0] > st.share_at else None
+    share = rules.shares.get((part, whole)) if part else None
+    if share is None and part is not None and whole is None:
+        share = rules.shares.get((part, None))
+    if share is not None:
+        return share
+    return name if name in figs and figs[name].kind == "ratio" else None
 
 
 def _expected_text(claim: _Claim) -> str:
@@ -506,6 +517,7 @@ def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData
             continue
         after = norm[m.end() : m.end() + 4]
         if after.startswith(rules.skip_after):
+            st.negate = False
             continue
         for w, b in rules.after_bounds:
             if after.startswith(w) and bound is None:
@@ -522,30 +534,16 @@ def _sentence_findings(sentence: str, figs: Mapping[str, Figure], form: FormData
                 name = subject
         if name is None:
             continue
-        if st.mode == "share":
-            if m["unit"] != "%":
-                continue
-            part = st.share_part
-            whole = st.cue[1] if st.cue is not None and st.cue[0] > st.share_at else None
-            share = rules.shares.get((part, whole)) if part else None
-            if share is None and part is not None and whole is None:
-                share = rules.shares.get((part, None))
-            name = share if share else (name if figs.get(name) and figs[name].kind == "ratio" else None)
-            if name is None:
-                continue
-            st_mode = _Clause()
-            st_mode.negate = st.negate
-            fig = figs.get(name)
-            if fig is None or not fig.available:
-                continue
-            claim = _claim(m, fig, st_mode, bound, rules)
+        share = st.mode == "share"
+        if share:
+            name = _share_figure(st, name, rules, figs) if m["unit"] == "%" else None
+        fig = figs.get(name) if name else None
+        if fig is None or not fig.available:
+            continue
+        if share:
+            claim = _claim(m, fig, "level", negate=st.negate, bound=bound)
         else:
-            fig = figs.get(name)
-            if fig is None or not fig.available:
-                continue
-            st.previous = previous
-            claim = _claim(m, fig, st, bound, rules)
-            st.previous = False
+            claim = _claim(m, fig, st.mode, rate=st.rate, previous=previous, negate=st.negate, bound=bound)
         st.negate = False
         if st.cue is not None:
             st.cue = (m.end(), st.cue[1])
