@@ -156,3 +156,20 @@ def _within(kind: str, stated: Decimal, v: Decimal, p: Decimal) -> bool:
         return False
     ends = sorted([(low - p) / abs(p) * HUNDRED, (high - p) / abs(p) * HUNDRED])
     return round_half_up(ends[0], 1) <= stated <= round_half_up(ends[1], 1)
+
+
+def test_the_data_sentences_pass_the_prose_check_and_fail_it_against_another_form():
+    """The sentences the tool writes agree with the form by the prose check's own reading;
+    the same sentences checked against a form with every figure 20 % higher do not."""
+    from dataclasses import replace
+
+    from reportsmith.checks.prose import check_prose
+
+    total = wrong = 0
+    for _, form in _forms():
+        texts = {h: "".join(s) for h, s in section_sentences(form).items()}
+        assert check_prose(texts, form) == [], form.source
+        higher = {k: (v * 12 // 10 if isinstance(v, int) else v * Decimal("1.2")) for k, v in form.values.items()}
+        total += sum(len(s) for s in section_sentences(form).values())
+        wrong += len(check_prose(texts, replace(form, values=higher)))
+    assert total > 1000 and wrong > total // 2

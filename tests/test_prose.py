@@ -243,3 +243,22 @@ def test_parts_asides_and_periods_are_not_compared_with_the_totals(text):
 def test_the_cluster_firms_revenue_is_the_cluster_total():
     (f,) = check_prose({"集群总体情况": "集群企业营业收入100亿元。"}, WITH_PREVIOUS)
     assert f.measured == "100亿元"
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("营业收入突破千亿元。", "千亿元"),
+        ("从业人员超过两万人。", "两万人"),
+        ("集群企业三百余家。", "三百余家"),
+        ("集群企业总数超过千家。", "千家"),
+    ],
+)
+def test_round_numbers_written_in_chinese_are_checked(text, written):
+    (f,) = check_prose({"集群总体情况": text}, WITH_PREVIOUS)
+    assert f.measured == written
+
+
+@pytest.mark.parametrize("text", ["营业收入首次突破百亿元大关。", "集群企业逾百家。", "集群企业一百五十家。", "十四五期间集群企业翻番。"])
+def test_true_or_unparsed_chinese_numbers_are_silent(text):
+    assert check_prose({"集群总体情况": text}, WITH_PREVIOUS) == []

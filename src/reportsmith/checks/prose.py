@@ -43,8 +43,13 @@ from reportsmith.core.resources import load_data
 from reportsmith.form.data import FormData
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
+_CN_DIGITS = "一二两三四五六七八九"
+_CN_PLACES = {"十": 10, "百": 100, "千": 1000}
+_CN_VALUES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMBER = (
-    r"(?P<sign>-|负)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d)"
+    r"(?P<sign>-|负)?(?:(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d)"
+    # a round number in Chinese: 百亿元, 千家, 两万人, 三百家, 十余家 (not 一家, not 一百五十)
+    rf"|(?<![{_CN_DIGITS}十百千])(?P<cn>[{_CN_DIGITS}]?[十百千](?![{_CN_DIGITS}十百千])|[{_CN_DIGITS}](?=[万亿])))"
     r"\s?(?P<more1>余|多)?(?:\s?(?P<mult>万|亿))?(?P<more2>余|多)?"
     r"(?:\s?(?P<unit>个百分点|元|家|个|人|名|件|项|%))?"
 )
@@ -147,9 +152,18 @@ class _Claim:
     written: str
 
 
+def _digits(m: re.Match) -> str:
+    """The written number as digits ("12,345.6" → "12345.6", "三百" → "300", "两" before 万 → "2")."""
+    if m["num"] is not None:
+        return m["num"].replace(",", "")
+    cn = m["cn"]
+    digit = _CN_VALUES.get(cn[0], 1)  # 百亿 is 一百亿
+    return str(digit * _CN_PLACES.get(cn[-1], 1))
+
+
 def _written_value(m: re.Match, fig: Figure) -> tuple[Decimal, int] | None:
     """The written number in the figure's own unit scale and its decimals, or None if the unit does not fit."""
-    num = m["num"].replace(",", "")
+    num = _digits(m)
     places = len(num.split(".")[1]) if "." in num else 0
     value = Decimal(num)
     mult, unit = m["mult"], _UNIT_ALIAS.get(m["unit"], m["unit"])
@@ -241,7 +255,7 @@ def _holds(claim: _Claim, rules: _Rules) -> bool | None:
 
 
 def _place_count(m: re.Match) -> int:
-    num = m["num"]
+    num = _digits(m)
     return len(num.split(".")[1]) if "." in num else 0
 
 
@@ -249,7 +263,7 @@ def _step(m: re.Match) -> Decimal | None:
     """"180余家" lies below 190, "200余家" below 300: one unit of the last non-zero digit."""
     if not (m["more1"] or m["more2"]):
         return None
-    num = m["num"].replace(",", "")
+    num = _digits(m)
     if "." in num:
         step = Decimal(1).scaleb(-len(num.split(".")[1]))
     else:
@@ -272,12 +286,12 @@ def _claim(m: re.Match, fig: Figure, mode: str, *, rate: bool = False, previous:
     if previous:
         what = "previous"
     elif unit == "%" and fig.kind != "ratio" and (rate or mode in ("up", "down")):
-        v = Decimal(m["num"].replace(",", "")) * sign * direction
+        v = Decimal(_digits(m)) * sign * direction
         return _Claim(fig, "rate", v, places, Decimal(1), bound, None, m.group(0))
     elif unit == "个百分点":
         if fig.kind != "ratio" or mode not in ("up", "down"):
             return None
-        v = Decimal(m["num"].replace(",", "")) * sign * direction
+        v = Decimal(_digits(m)) * sign * direction
         return _Claim(fig, "points", v, places, Decimal(1), bound, None, m.group(0))
     elif mode in ("up", "down"):
         if fig.kind == "ratio":

@@ -225,6 +225,7 @@ def _halfwidth_paren(text: str, ctx: _Ctx) -> list[_Found]:
 
 _PAIRS = {"“": "”", "‘": "’", "（": "）", "《": "》", "【": "】"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
+_ENUMERATION = regex.compile(r"(?:^|[，。；：、\s])[0-9A-Za-z]{1,2}）$")
 _MARKS = regex.compile("[" + "".join(_PAIRS) + "".join(_CLOSERS) + "]")
 
 
@@ -250,6 +251,10 @@ def _paired_marks(text: str, ctx: _Ctx) -> list[_Found]:
             if stack and stack[-1][0] == opener:
                 stack.pop()
                 continue
+            if ch == "’" and 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i + 1].isascii():
+                continue  # an apostrophe in English: China’s
+            if ch == "）" and _ENUMERATION.search(text[: i + 1]):
+                continue  # a list number: 1）
             depth = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] == opener), None)
             if depth is None:
                 out.append((i, i + 1, None))
@@ -300,10 +305,14 @@ _REPEAT_WORD = regex.compile(r"(\p{Han}{2,6})\1")
 
 
 def _repeated_char(text: str, ctx: _Ctx) -> list[_Found]:
+    starts = ctx.lists["repeat_word_starts"]
     out: list[_Found] = []
     for m in _repeat_char_re("".join(ctx.lists["repeat_chars"])).finditer(text):
-        if not _allowed_repeat(text, m.start(), m.end(), ctx):
-            out.append((m.start(), m.end(), m.group(1)))
+        if _allowed_repeat(text, m.start(), m.end(), ctx):
+            continue
+        if any(text.startswith(w, m.start() + 1) for w in starts):
+            continue  # the second character begins the next word: 从从业人员, 为了了解
+        out.append((m.start(), m.end(), m.group(1)))
     return out
 
 
@@ -370,6 +379,9 @@ def _report_style(sections: Sequence[TextSection], ctx: _Ctx) -> str | None:
     return "comma" if commas >= len(writer) - commas else "plain"
 
 
+_CLAUSE_START = "，。；：！？、,;:!?（(“‘《【\n "
+
+
 _SHORT_YEAR = regex.compile(r"(?<![\d.０-９A-Za-z])(\d{2})年(?!代)")
 
 
@@ -388,6 +400,14 @@ def _short_year(text: str, ctx: _Ctx) -> list[_Found]:
         head = text[max(0, m.start() - 4) : m.start()]
         tail = text[m.end() : m.end() + 4]
         if any(head.endswith(c) for c in before_cues) or any(tail.startswith(c) for c in after_cues):
+            continue
+        # Like a year: a point in time follows, or it opens a clause, or a preposition of time precedes.
+        opens = not head or head[-1] in _CLAUSE_START
+        if not (
+            opens
+            or any(tail.startswith(c) for c in ctx.lists["year_after"])
+            or any(head.endswith(c) for c in ctx.lists["year_before"])
+        ):
             continue
         out.append((m.start(), m.end(), f"20{m.group(1)}年"))
     return out
