@@ -98,19 +98,19 @@ def test_correctly_rounded_figures_are_silent(text):
 @pytest.mark.parametrize(
     "text",
     [
-        "营业收入同比增长12.3%。",  # a change, and % does not fit an amount
-        "高新技术企业新增15家。",
+        "营业收入同比增长12.3%。",  # what the shown 12.35亿元 and 11.00亿元 give
+        "高新技术企业新增15家。",  # no last year's value in this form: a change cannot be judged
         "新增15家高新技术企业。",
         "2023年营业收入11亿元。",  # another year
-        "上年集群企业总数为300家。",
+        "上年集群企业总数为300家。",  # last year's value, not filled in this form
         "力争营业收入突破200亿元。",
         "营业收入超过10亿元的企业8家，营业收入1亿至10亿元的企业50家。",
-        "集群企业总数300余家。",
+        "集群企业总数300余家。",  # 326 lies in 300–400
         "项目总投资18亿元，带动30家企业。",  # not next to a concept
         "规上工业总产值50亿元。",  # a different indicator
         "每年安排专项资金不低于1.5亿元。",
         "营业收入，\n其中300家企业参与。",
-        "集群企业总数由300家增加到326家。",  # a starting value
+        "集群企业总数由300家增加到326家。",  # a starting value (last year's, not filled here)
         "新认定高新技术企业20家。",  # this year's newly certified only
         "带动集群企业30家参与。",
         "组织集群企业50家参加展会。",
