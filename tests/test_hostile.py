@@ -8,12 +8,11 @@ a time so that the whole corpus stays well under two minutes.
 
 from __future__ import annotations
 
+import json
 import os
-import resource
 import signal
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,38 +37,18 @@ class Outcome:
     killed: bool
 
 
-def run_cli(args: list[str], cwd: Path, *, stdin: int | None = subprocess.DEVNULL) -> Outcome:
-    """Run ``python -m reportsmith ARGS``; wall time and peak memory (RSS) from ``wait4``."""
-    out_path, err_path = cwd / ".stdout", cwd / ".stderr"
-
-    def limits() -> None:  # in the child, before exec
-        resource.setrlimit(resource.RLIMIT_AS, (_HARD_BYTES, _HARD_BYTES))
-        os.setsid()
-
+def run_cli(args: list[str], cwd: Path) -> Outcome:
+    """Run ``python -m reportsmith ARGS`` through tests/_measure.py: exit code, wall time, peak memory."""
+    out_path, err_path, result = cwd / ".stdout", cwd / ".stderr", cwd / ".measure.json"
     env = {**os.environ, "PYTHONUTF8": "1", "COLUMNS": "200", "NO_COLOR": "1"}
+    measure = [sys.executable, str(Path(__file__).with_name("_measure.py")), str(result), str(_HARD_SECONDS),
+               str(_HARD_BYTES), "--", sys.executable, "-m", "reportsmith", *args]
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        start = time.monotonic()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "reportsmith", *args], cwd=cwd, stdin=stdin, stdout=out, stderr=err,
-            env=env, preexec_fn=limits,
-        )
-        killed = threading.Event()
-
-        def watchdog() -> None:
-            if not done.wait(_HARD_SECONDS):
-                killed.set()
-                os.killpg(proc.pid, signal.SIGKILL)
-
-        done = threading.Event()
-        threading.Thread(target=watchdog, daemon=True).start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        done.set()
-        seconds = time.monotonic() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    with contextlib_suppress():
-        os.killpg(proc.pid, signal.SIGKILL)  # nothing the case started may outlive it
+        subprocess.run(measure, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                       timeout=_HARD_SECONDS + 30, check=False)
+    m = json.loads(result.read_text(encoding="utf-8"))
     output = out_path.read_text(encoding="utf-8", errors="replace") + err_path.read_text(encoding="utf-8", errors="replace")
-    return Outcome(proc.returncode, output, seconds, usage.ru_maxrss / 1024, killed.is_set())
+    return Outcome(m["exit_code"], output, m["seconds"], m["megabytes"], m["killed"])
 
 
 class contextlib_suppress:
