@@ -310,6 +310,21 @@ def _dir_named_report(root: Path) -> list[str]:
     return ["check", str(folder)]
 
 
+def _fifo_template(root: Path) -> list[str]:
+    folder = cluster(root)
+    os.mkfifo(root / "模板.docx")
+    return ["build", str(folder), "-o", str(root / "out"), "--template", str(root / "模板.docx")]
+
+
+def _fifo_stamp(root: Path) -> list[str]:
+    inputs = root / "inputs"
+    cluster(root)
+    stamp = root / "out" / BASE / ".reportsmith-batch.json"
+    stamp.parent.mkdir(parents=True)
+    os.mkfifo(stamp)
+    return ["batch", str(inputs), "-o", str(root / "out"), "--only", BASE, "-j", "2"]
+
+
 def _huge_sheet(root: Path) -> list[str]:
     folder = cluster(root)
     (folder / "form.yaml").unlink()
@@ -378,6 +393,8 @@ def cases() -> list[Case]:
         Case("fifo_in_cluster_batch", _fifo_in_cluster, (0, 1), ()),
         Case("fifo_as_form_yaml", _fifo_form, 2, ("form.yaml", "不是普通文件")),
         Case("fifo_as_evidence_file", _fifo_evidence, 1, ("孵化器认定文件.pdf", "不是普通文件")),
+        Case("fifo_as_template", _fifo_template, 2, ("模板.docx", "不是普通文件")),
+        Case("fifo_as_batch_stamp", _fifo_stamp, (0, 1), ()),
         Case("directory_named_form_yaml", _dir_named_report, 2, ("form.yaml",)),
         # Templates.
         Case("template_string_bomb", _template_case("{{ 'x' * 10**9 }}"), 2, ("自定义模板.docx", "正文")),

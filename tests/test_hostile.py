@@ -305,3 +305,35 @@ def test_a_second_batch_into_the_same_folder_is_refused(tmp_path):
     assert not (out / "summary.csv").exists()
     o = run_cli(["batch", str(inputs), "-o", str(out), "--only", hc.BASE], tmp_path)  # released: runs
     assert o.exit_code in (0, 1) and (out / "summary.csv").exists(), o.output
+
+
+# -- the same limits for files handed over through the web workspace ------------------------
+
+
+@pytest.mark.parametrize(
+    "name, kind, make, words",
+    [
+        ("report.yaml", "yaml", lambda: ("炸弹:\n" + "".join("  " + l + "\n" for l in hc.alias_bomb().splitlines())).encode(), "别名引用"),
+        ("form.yaml", "yaml", lambda: b"a: 1\n" + b"#" * (6 * 1024 * 1024), "过大"),
+        ("假.pdf", "evidence", lambda: b"%PDF-1.7\nthis is only text, not a PDF\n%%EOF\n", "PDF"),
+        ("多成员.docx", "evidence", lambda: hc.zip_bytes({f"junk/{i}.txt": b"x" for i in range(3000)}, 1), "文件过多"),
+        ("报送稿.docx", "docx", lambda: hc.zip_bytes({"a.txt": b"x"}), "Word"),
+        ("form.xlsx", "xlsx", lambda: b"PK\x03\x04 not really", "Excel"),
+    ],
+)
+def test_uploads_are_checked_with_the_same_limits(name, kind, make, words):
+    from reportsmith.core.errors import InputError
+    from reportsmith.evidence.uploads import check_upload_bytes
+
+    with pytest.raises(InputError) as exc:
+        check_upload_bytes(make(), name, kind)
+    assert exc.value.file == name and words in exc.value.text(), exc.value.text()
+
+
+def test_good_uploads_pass():
+    from reportsmith.evidence.uploads import check_upload_bytes, upload_limit
+    from pdfbytes import minimal_pdf
+
+    check_upload_bytes((hc.DEMO / hc.BASE / "form.yaml").read_bytes(), "form.yaml", "yaml")
+    check_upload_bytes(minimal_pdf(), "认定文件.pdf", "evidence")
+    assert upload_limit("evidence") > upload_limit("yaml") > 0

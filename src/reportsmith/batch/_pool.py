@@ -1,7 +1,7 @@
 """Worker processes for the batch that survive their own faults.
 
 Each worker builds one cluster at a time under a budget (``batch`` in data/limits.yaml):
-its address space is capped (``RLIMIT_AS``), so a cluster that needs too much memory fails
+its data segment is capped (``RLIMIT_DATA``), so a cluster that needs too much memory fails
 with a message instead of taking the machine down, and the parent kills a worker whose
 cluster runs past the time limit. A worker that dies (killed, out of memory) fails only
 the cluster it was building; a new worker takes its place and the batch goes on.
@@ -84,11 +84,14 @@ def _limit_memory(megabytes: int) -> None:
     try:
         import resource
 
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        # The data segment (heap and private writable mappings), not the address space:
+        # reserved but unused virtual memory (thread stacks, malloc arenas) does not count.
+        which = getattr(resource, "RLIMIT_DATA", resource.RLIMIT_AS)
+        soft, hard = resource.getrlimit(which)
         want = megabytes * MB
         if hard != resource.RLIM_INFINITY:
             want = min(want, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+        resource.setrlimit(which, (want, hard))
     except (ImportError, ValueError, OSError):  # not available on this system
         pass
 

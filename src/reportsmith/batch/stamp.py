@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from reportsmith.core.atomic import write_text
+from reportsmith.core.errors import InputError
 from reportsmith.core.limits import open_regular, special_kind
 from reportsmith.registry.clusters import Cluster
 
@@ -73,13 +74,14 @@ def stamp_path(docx: Path) -> Path:
 def up_to_date(docx: Path, fingerprint: str, pdf: bool, pdf_a: bool = False) -> bool:
     """True if the report (and its PDF when asked, PDF/A or not as asked) is what the stamp says was built from these inputs."""
     try:
-        stamp = json.loads(stamp_path(docx).read_text(encoding="utf-8"))
+        with open_regular(stamp_path(docx)) as fh:  # a named pipe in its place is not waited on
+            stamp = json.loads(fh.read(1 << 20).decode("utf-8"))
         if stamp.get("inputs") != fingerprint or stamp.get("docx") != sha256_file(docx):
             return False
         if pdf:
             return stamp.get("pdf") == sha256_file(docx.with_suffix(".pdf")) and bool(stamp.get("pdf_a")) == pdf_a
         return True
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, InputError):
         return False
 
 

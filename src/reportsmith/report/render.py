@@ -30,7 +30,7 @@ from reportsmith.docx.eastasian import StyleFonts, mark_punctuation
 from reportsmith.docx.out import TemplatePackage, fill_part, fix_tables, save_deterministic
 from reportsmith.core.errors import Finding, InputError, TemplateError, os_error_reason
 from reportsmith.report._rendercontext import CONTEXT_VARIABLES, make_context, title_lines
-from reportsmith.core.limits import limit
+from reportsmith.core.limits import limit, read_regular
 from reportsmith.core.resources import default_template
 
 __all__ = ["CONTEXT_VARIABLES", "Renderer", "document_date", "make_context", "render_docx", "render_findings", "title_lines"]
@@ -147,7 +147,7 @@ class Renderer:
         self.template = Path(template) if template is not None else default_template()
         self.name = self.template.name
         try:
-            self._data = self.template.read_bytes()
+            self._data = read_regular(self.template, "docx")  # a regular file within the size limit
         except OSError as exc:
             raise InputError(
                 f"无法读取 Word 模板：{os_error_reason(exc)}",
