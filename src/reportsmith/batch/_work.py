@@ -223,8 +223,10 @@ def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str, pdf
             res.page_message = exc.text()
         return res
     except OSError as exc:  # permissions, a full disk, a report open in Word (Windows locks it)
-        message = f"{os_error_text(exc, item.folder)}（请检查读写权限与磁盘空间；如该报告正在 Word/WPS 中打开，请先关闭后重新运行）"
-        return failed_result(item, message, form=_form_quietly(item.folder)[0])
+        advice = "（请检查读写权限与磁盘空间；如该报告正在 Word/WPS 中打开，请先关闭后重新运行）"
+        res = failed_result(item, os_error_text(exc, item.folder) + advice, form=_form_quietly(item.folder)[0])
+        res.page_message = os_error_text(exc, item.folder, base=out) + advice
+        return res
     except MemoryError:
         from reportsmith.core.limits import limit
 
@@ -249,13 +251,14 @@ _OS_REASONS = {
 _TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.[^.]+\.part$")  # atomic.atomic_path's temporary files
 
 
-def os_error_text(exc: OSError, default: Path) -> str:
-    """``out/x/报告.docx：无法读取或写入（没有读写权限）`` — the real file, not its temporary twin."""
+def os_error_text(exc: OSError, default: Path, *, base: Path | None = None) -> str:
+    """``out/x/报告.docx：无法读取或写入（没有读写权限）`` — the real file, not its temporary twin
+    (its path relative to ``base`` when given)."""
     name = Path(exc.filename) if exc.filename else default
     if m := _TEMP_NAME.match(name.name):
         name = name.with_name(m["name"])
     reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
-    return f"{name}：无法读取或写入（{reason}）"
+    return f"{relative_to(name, base) if base is not None else name}：无法读取或写入（{reason}）"
 
 
 def failed_result(item: BatchItem, message: str, *, form: FormData | None = None) -> ClusterResult:
