@@ -114,6 +114,7 @@ def worker_main(conn: Any, template: Any, options: dict, megabytes: int) -> None
             res = work(item, **options)
         except MemoryError:
             res = failed_result(item, memory_message(megabytes))
+        set_name("rs:idle")  # before the result leaves: a worker named after a cluster has not delivered it
         try:
             conn.send(res)
         except MemoryError:
