@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pdfbytes import minimal_pdf
+
 from reportsmith.outline import headings as outline
 from reportsmith.records.assembled import AssembledSection
 from reportsmith.checks.zishu import zishu
@@ -76,6 +78,6 @@ def write_folder(root: Path, text: str, account: str = "whkjcyjq", *, evidence: 
     if evidence:
         (folder / "evidence").mkdir(exist_ok=True)
         for name in ("规划.pdf", "政策.pdf"):
-            (folder / "evidence" / name).write_bytes(b"%PDF-1.4\n% crafted test file\n%%EOF\n")
+            (folder / "evidence" / name).write_bytes(minimal_pdf("crafted test file"))
         (folder / "evidence.yaml").write_text(EVIDENCE, encoding="utf-8")
     return folder

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import errno
 import io
 import json
 import os
@@ -153,11 +152,9 @@ def test_unusable_output_locations_give_a_clear_message(tmp_path, capsys):
 
 
 NATIONAL = [c.account for c in load_clusters() if c.level == "国家级"][:6]
-STUCK = NATIONAL[2]  # the cluster whose input file hangs
+STUCK = NATIONAL[2]  # the cluster whose worker is stopped or killed
 
-needs_fifo = pytest.mark.skipif(
-    not hasattr(os, "mkfifo") or not Path("/proc/self/fd").is_dir(), reason="needs named pipes and /proc (Linux)"
-)
+needs_proc = pytest.mark.skipif(not Path("/proc/self/comm").is_file(), reason="needs /proc (Linux)")
 
 
 @pytest.fixture
@@ -168,57 +165,41 @@ def six_clusters(tmp_path):
     return inputs, tmp_path / "out"
 
 
-class HungFile:
-    """A file in a cluster folder whose reading never ends, like one on a hung network drive.
+class StuckCluster:
+    """The worker building one cluster, caught and frozen mid-way (SIGSTOP), like one hung on a network drive.
 
-    It is a named pipe. The batch reads every file of a cluster's folder (to fingerprint its
-    inputs), so the worker that takes this cluster blocks on it until the test releases it
-    (end of file) or kills the worker: while it blocks, that cluster is certainly unfinished
-    — no timing guesses.
+    A worker names itself ``rs:<账号>`` while it builds a cluster, so the test finds the
+    process building ``account`` and stops it there: while it is stopped, that cluster is
+    certainly unfinished — no timing guesses.
     """
 
-    def __init__(self, path: Path) -> None:
-        os.mkfifo(path)
-        self.path, self.fd = path, None
+    def __init__(self, account: str) -> None:
+        self.name, self.pid = f"rs:{account}"[:15], None
 
-    def wait_until_read(self, timeout: float = 60) -> list[int]:
-        """Block until a process has the pipe open for reading; return those processes' ids."""
-        deadline = time.monotonic() + timeout
-        while self.fd is None:
-            try:
-                self.fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)  # ENXIO while nobody reads
-            except OSError as exc:
-                assert exc.errno == errno.ENXIO and time.monotonic() < deadline, f"nobody opened {self.path}"
-                time.sleep(0.01)
-        while not (pids := self.readers()):
-            assert time.monotonic() < deadline, f"no process holds {self.path}"
-            time.sleep(0.01)
-        return pids
-
-    def readers(self) -> list[int]:
-        """Processes holding the pipe open for reading (not the test, which holds the writing end)."""
-        pids = []
-        for fd in Path("/proc").glob("[0-9]*/fd/*"):
+    def _find(self) -> int | None:
+        for comm in Path("/proc").glob("[0-9]*/comm"):
             with contextlib.suppress(OSError, ValueError):
-                if os.readlink(fd) != str(self.path):
-                    continue
-                info = Path("/proc", fd.parts[2], "fdinfo", fd.name).read_text()
-                flags = int(next(line.split()[1] for line in info.splitlines() if line.startswith("flags:")), 8)
-                if flags & os.O_ACCMODE == os.O_RDONLY:
-                    pids.append(int(fd.parts[2]))
-        return pids
+                if comm.read_text().strip() == self.name:
+                    return int(comm.parent.name)
+        return None
+
+    def catch(self, timeout: float = 60) -> int:
+        deadline = time.monotonic() + timeout
+        while True:
+            pid = self._find()
+            if pid is not None:
+                os.kill(pid, signal.SIGSTOP)
+                if self._find() == pid:  # still on that cluster once stopped
+                    self.pid = pid
+                    return pid
+                os.kill(pid, signal.SIGCONT)
+            assert time.monotonic() < deadline, f"no worker built {self.name}"
+            time.sleep(0.002)
 
     def release(self) -> None:
-        """Let the reader go on: it sees the end of the file."""
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-    def make_plain(self) -> None:
-        """The drive is back: an ordinary file stands where the pipe was."""
-        self.release()
-        self.path.unlink()
-        self.path.write_text("会议纪要\n", encoding="utf-8")
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGCONT)
 
 
 def assert_complete_reports(out: Path, result) -> None:
@@ -234,10 +215,10 @@ def assert_complete_reports(out: Path, result) -> None:
     assert {f.parent.name for f in docx_files(out) if f.relative_to(out).as_posix() not in built} <= failed
 
 
-@needs_fifo
-def test_a_killed_worker_fails_the_remaining_clusters_and_leaves_no_partial_docx(six_clusters):
+@needs_proc
+def test_a_killed_worker_fails_only_its_cluster_and_the_pool_goes_on(six_clusters):
     inputs, out = six_clusters
-    hung = HungFile(inputs / STUCK / "会议纪要.txt")
+    stuck = StuckCluster(STUCK)
     crash_leftover = out / NATIONAL[0] / ".报告.docx.k3j9.part"  # from an earlier run cut off by a power failure
     crash_leftover.parent.mkdir(parents=True)
     crash_leftover.write_bytes(b"PK\x03\x04")
@@ -245,11 +226,10 @@ def test_a_killed_worker_fails_the_remaining_clusters_and_leaves_no_partial_docx
 
     def kill_the_stuck_worker() -> None:  # what the system does to a worker out of memory
         try:
-            for pid in hung.wait_until_read():
-                os.kill(pid, signal.SIGKILL)
+            os.kill(stuck.catch(), signal.SIGKILL)
         except BaseException as exc:  # noqa: BLE001 - reported by the test thread below
             errors.append(exc)
-            hung.release()
+            stuck.release()
 
     killer = threading.Thread(target=kill_the_stuck_worker)
     killer.start()
@@ -257,17 +237,17 @@ def test_a_killed_worker_fails_the_remaining_clusters_and_leaves_no_partial_docx
         result = run_batch(inputs, out, jobs=2, only=NATIONAL)
     finally:
         killer.join(timeout=90)
-        hung.release()
+        stuck.release()
     assert not errors, errors
     by = {r.key: r for r in result.clusters}
     assert by[STUCK].status == "无法生成" and by[STUCK].message == KILLED_MESSAGE and by[STUCK].output is None
-    assert all(r.message == KILLED_MESSAGE for r in result.clusters if r.status == "无法生成")
+    assert [r.key for r in result.clusters if r.status == "无法生成"] == [STUCK]  # the others were built
+    assert all(by[k].output for k in NATIONAL if k != STUCK)
     assert result.exit_code == 2
     assert_complete_reports(out, result)
     summary = {row["账号"]: row for row in csv.DictReader(io.StringIO((out / "summary.csv").read_text(encoding="utf-8-sig")))}
     assert summary[STUCK]["状态"] == "无法生成" and summary[STUCK]["输出文件"] == ""
 
-    hung.make_plain()
     again = run_batch(inputs, out, jobs=2, only=NATIONAL)  # the restart completes the rest
     assert all(r.status != "无法生成" for r in again.clusters)
     assert not any(r.rebuilt for r in again.clusters if by[r.key].output)
@@ -313,27 +293,27 @@ def ctrl_c(proc: subprocess.Popen) -> None:
     os.killpg(proc.pid, signal.SIGINT)  # what the terminal does: the whole foreground group
 
 
-@needs_fifo
+@needs_proc
 @pytest.mark.parametrize("presses", [1, 2], ids=["ctrl-c", "ctrl-c-twice"])
 def test_ctrl_c_stops_the_batch_cleanly(six_clusters, tmp_path, presses):
     """Once: the running report is finished, the rest dropped. Twice: the stuck worker is stopped at once."""
     inputs, out = six_clusters
-    hung = HungFile(inputs / STUCK / "会议纪要.txt")
+    stuck = StuckCluster(STUCK)
     log = tmp_path / "batch.log"
     proc = start_batch(inputs, out, log)
     try:
-        hung.wait_until_read()  # the batch is running and cannot finish by itself
+        stuck.catch()  # the batch is running and cannot finish by itself
         ctrl_c(proc)
         wait_for_text(log, "再按一次 Ctrl-C 立即停止", proc)
         if presses == 1:
-            hung.release()
+            stuck.release()
         else:
             ctrl_c(proc)
         assert proc.wait(timeout=60) == 130
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # only if the test failed half-way
-        hung.release()
+        stuck.release()
     printed = log.read_text(encoding="utf-8")
     assert "已中止" in printed and "Traceback" not in printed
     assert_group_ends(proc.pid)
@@ -341,6 +321,5 @@ def test_ctrl_c_stops_the_batch_cleanly(six_clusters, tmp_path, presses):
     assert not (out / "summary.csv").exists() and not (out / "manifest.json").exists()
     stuck_report = list((out / STUCK).glob("*.docx"))
     assert len(stuck_report) == (1 if presses == 1 else 0)  # once: the running report was written out
-    hung.make_plain()
     again = run_batch(inputs, out, jobs=1, only=NATIONAL)
     assert all(r.status != "无法生成" for r in again.clusters)

@@ -10,8 +10,10 @@ from pathlib import Path
 from reportsmith.cli import main
 from reportsmith.form.data import FormData
 
+from pdfbytes import minimal_pdf
+
 ROOT = Path(__file__).resolve().parents[1]
-PDF = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n%%EOF\n"
+PDF = minimal_pdf()  # PDFs are recognised by structure: the bytes must parse as one
 
 
 def _copy_demo(tmp_path: Path, account: str) -> Path:

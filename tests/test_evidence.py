@@ -15,8 +15,10 @@ from reportsmith.evidence import checklist as evidence
 from reportsmith.core.errors import InputError, Severity
 from reportsmith.form.data import FormData
 
+from pdfbytes import minimal_pdf
+
 ROOT = Path(__file__).resolve().parents[1]
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()  # PDFs are recognised by structure: the bytes must parse as one
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 

@@ -103,7 +103,16 @@ def _draft_docx(tmp_path: Path, text: str) -> Path:
 
 
 def _pdf_bytes() -> bytes:
-    return b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    """A real one-page PDF: evidence PDFs are recognised by their structure, not by "%PDF-"."""
+    import io
+
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(72, 72)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
 
 
 def test_writer_journey_other_cluster_refused_reviewer_reads(live_server, browser, transactional_db, tmp_path, data_dir):

@@ -227,6 +227,13 @@ def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str, pdf
         res = failed_result(item, os_error_text(exc, item.folder) + advice, form=_form_quietly(item.folder)[0])
         res.page_message = os_error_text(exc, item.folder, base=out) + advice
         return res
+    except MemoryError:
+        from reportsmith.core.limits import limit
+
+        return failed_result(item, f"生成本集群的报告需要的内存超过了 {limit('batch', 'memory_mb_per_cluster')} MB 的上限，已停止；"
+                             "请检查该集群的输入文件是否异常（如过大的表格或文字）")
+    except RecursionError:
+        return failed_result(item, "输入文件的嵌套层数过多，无法处理；请检查该集群文件的缩进和括号")
     except Exception as exc:  # a bug must not take the other clusters down
         return failed_result(item, f"内部错误：{type(exc).__name__}: {exc}（请把此信息报告给维护者）", form=_form_quietly(item.folder)[0])
 

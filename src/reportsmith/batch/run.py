@@ -10,8 +10,8 @@ cluster with its message; every other cluster is still built. A cluster without
 Restartable: a re-run renders only the reports whose inputs changed or whose output is
 missing or altered (:mod:`reportsmith.batch.stamp`); the check always runs, so the summary
 is current. Ctrl-C drops the clusters not started and lets the running ones finish their
-atomic write; a second Ctrl-C stops the workers at once. A killed worker fails the
-remaining clusters. Either way temporary files are swept: no partial report survives.
+atomic write; a second Ctrl-C stops the workers at once. A worker that dies or runs
+past the time budget fails only the cluster it was building; the pool goes on. Either way temporary files are swept: no partial report survives.
 What a worker does with one cluster is in :mod:`reportsmith.batch._work`.
 """
 
@@ -20,8 +20,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -34,11 +32,11 @@ from reportsmith.batch._work import (
     STATUS_PROBLEMS,
     BatchItem,
     ClusterResult,
-    failed_result,
     init_worker,
     os_error_text,
     work,
 )
+from reportsmith.batch._pool import KILLED_MESSAGE, Pool
 from reportsmith.batch.results import BatchResult, Stray
 from reportsmith.batch.stamp import engine_fingerprint, sweep_partials
 from reportsmith.core.errors import InputError
@@ -58,14 +56,11 @@ __all__ = [
     "Stray",
     "run_batch",
     "select_items",
+    "KILLED_MESSAGE",
 ]
 
 Progress = Callable[[int, int, ClusterResult], None]
 
-KILLED_MESSAGE = (
-    "处理进程意外退出（可能内存不足或被系统终止），本集群的报告未生成，也没有留下不完整的文件；"
-    "请重新运行 reportsmith batch，已生成且输入未变的报告不会重复生成"
-)
 
 
 def select_items(inputs: Path, only: Sequence[str] | None = None, clusters: Sequence[Cluster] | None = None) -> list[BatchItem]:
@@ -128,7 +123,10 @@ def run_batch(
 
     ``chart`` puts each cluster's indicator chart into 附件1 of its report.
 
-    ``pdf_a`` makes the PDFs PDF/A-2b (implies ``pdf``). ``jobs`` defaults to the number of CPUs; with 1 the work runs in this process.
+    ``pdf_a`` makes the PDFs PDF/A-2b (implies ``pdf``).
+    ``jobs`` defaults to the number of CPUs (at least 2); each cluster then runs in a worker
+    process under the time and memory budget of data/limits.yaml. With ``jobs=1`` the work
+    runs in this process, without a budget (for debugging).
     ``progress(done, total, result)`` is called after each cluster; ``on_interrupt()``
     when Ctrl-C arrives while workers are running, before waiting for them. Raises
     :class:`InputError` if ``inputs`` is not a folder or an ``only`` account is unknown,
@@ -139,50 +137,91 @@ def run_batch(
         raise InputError("输入文件夹不存在", file=inputs, hint="请给出存放各集群文件夹（inputs/<账号>/）的目录")
     items = select_items(inputs, only, clusters)
     _prepare_out(out)
-    strays = find_strays(inputs, [c.account for c in (clusters or registry.load_clusters())]) if not only else []
-    template = Path(template) if template else default_template()
-    engine = engine_fingerprint(template)
-    init_worker(template, in_worker=False)  # parses the template here: a broken template stops the run now
-    if chart:  # a report with its chart is another output: the restart stamps must tell them apart
-        engine += "+chart"
-    options = {"out": out, "pdf": pdf or pdf_a, "pdf_a": pdf_a, "force": force, "engine": engine, "chart": chart}
-
-    total = len(items)
-    results: dict[str, ClusterResult] = {}
-    by_key = {i.key: i for i in items}
-    sums, spool, shared = RollupSums(), DetailSpool(), {}
-
-    def record(res: ClusterResult) -> None:
-        _settle(res, by_key[res.key], sums, spool, shared)
-        results[res.key] = res
-        if progress:
-            progress(len(results), total, res)
-
-    # 未提交 clusters go to the workers too: reading their forms is work worth sharing out.
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(items) or 1))
+    lock = _lock_out(out)  # held for the run: a second batch into ``out`` is refused
     try:
-        if jobs == 1:
-            for item in items:
-                record(work(item, **options))
-        else:
-            _run_pool(items, jobs, template, options, record, on_interrupt)
-    finally:
-        # A killed or stopped worker (or an earlier crash) leaves its temporary file behind.
-        sweep_partials(out, [i.key for i in items])
+        strays = find_strays(inputs, [c.account for c in (clusters or registry.load_clusters())]) if not only else []
+        template = Path(template) if template else default_template()
+        engine = engine_fingerprint(template)
+        init_worker(template, in_worker=False)  # parses the template here: a broken template stops the run now
+        if chart:  # a report with its chart is another output: the restart stamps must tell them apart
+            engine += "+chart"
+        options = {"out": out, "pdf": pdf or pdf_a, "pdf_a": pdf_a, "force": force, "engine": engine, "chart": chart}
 
-    ordered = [results[i.key] for i in items]
-    result = BatchResult(inputs=inputs, out=out, clusters=ordered, strays=strays, rollup=sums)
-    if summary:
-        from reportsmith.batch.summary import write_summary
+        total = len(items)
+        results: dict[str, ClusterResult] = {}
+        by_key = {i.key: i for i in items}
+        sums, spool, shared = RollupSums(), DetailSpool(), {}
 
+        def record(res: ClusterResult) -> None:
+            _settle(res, by_key[res.key], sums, spool, shared)
+            results[res.key] = res
+            if progress:
+                progress(len(results), total, res)
+
+        # 未提交 clusters go to the workers too: reading their forms is work worth sharing out.
+        jobs = max(1, min(jobs or max(2, os.cpu_count() or 1), len(items) or 1))
         try:
-            result.files = write_summary(result)
-        except OSError as exc:  # e.g. summary.xlsx open in Excel (Windows locks it), or the disk is full
-            raise InputError(
-                f"汇总文件 {os_error_text(exc, out)}",
-                hint="如该文件正在 Excel 中打开，请先关闭；再检查写入权限和磁盘空间，然后重新运行。各集群的报告已生成，重新运行不会重复生成",
-            ) from None
-    return result
+            if jobs == 1:
+                for item in items:
+                    record(work(item, **options))
+            else:
+                _run_pool(items, jobs, template, options, record, on_interrupt)
+        finally:
+            # A killed or stopped worker (or an earlier crash) leaves its temporary file behind.
+            sweep_partials(out, [i.key for i in items])
+
+        ordered = [results[i.key] for i in items]
+        result = BatchResult(inputs=inputs, out=out, clusters=ordered, strays=strays, rollup=sums)
+        if summary:
+            from reportsmith.batch.summary import write_summary
+
+            try:
+                result.files = write_summary(result)
+            except OSError as exc:  # e.g. summary.xlsx open in Excel (Windows locks it), or the disk is full
+                built = sum(1 for r in ordered if r.output)
+                failed = sum(1 for r in ordered if r.status == STATUS_FAILED)
+                done = f"本次共有 {built} 个集群的报告已写入各集群的文件夹" + (f"，{failed} 个集群无法生成" if failed else "")
+                raise InputError(
+                    f"汇总文件 {os_error_text(exc, out)}",
+                    hint=f"{done}；汇总文件没有更新（上一次的汇总文件保持原样）。如该文件正在 Excel 中打开，请先关闭；"
+                    "再检查写入权限和磁盘空间，然后重新运行，输入未变的报告不会重复生成",
+                ) from None
+        return result
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+LOCK_NAME = ".reportsmith-batch.lock"
+
+
+def _lock_out(out: Path) -> Any:
+    """An exclusive lock on the output folder for this run; refuse a second batch writing there."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory lock; runs are not expected to overlap there
+        return None
+    path = out / LOCK_NAME
+    try:
+        fh = open(path, "a+", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"输出文件夹 {os_error_text(exc, out)}", hint="请用 -o 指定一个可以写入的文件夹") from None
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        other = fh.read().strip()
+        fh.close()
+        raise InputError(
+            "另一个批量任务正在向该输出文件夹写入" + (f"（进程号 {other}）" if other else ""),
+            file=out,
+            hint="请等它结束后再运行；如需同时运行，请用 -o 指定另一个输出文件夹",
+        ) from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
+    return fh
 
 
 def _settle(res: ClusterResult, item: BatchItem, sums: RollupSums, spool: DetailSpool, shared: dict) -> None:
@@ -200,7 +239,6 @@ def _settle(res: ClusterResult, item: BatchItem, sums: RollupSums, spool: Detail
     if res.band is not None:
         res.band, res.band_label = sys.intern(res.band), sys.intern(res.band_label)
     res.missing_topics = tuple(shared.setdefault(p, p) for p in res.missing_topics)
-    res.negated_topics = tuple(shared.setdefault(p, p) for p in res.negated_topics)
 
 
 def _prepare_out(out: Path) -> None:
@@ -219,52 +257,31 @@ def _run_pool(
     record: Callable[[ClusterResult], None],
     on_interrupt: Callable[[], None] | None,
 ) -> None:
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=init_worker, initargs=(template,))
-    pending: dict[Future, BatchItem] = {}
+    """Every item through the worker pool of :mod:`reportsmith.batch._pool` (budgets, dead workers replaced).
+
+    After Ctrl-C the clusters not started are dropped and the running ones finish their
+    atomic write (workers ignore SIGINT); a second Ctrl-C kills the workers: what they leave
+    is only a temporary file, swept by the caller.
+    """
+    pool = Pool(_context(), jobs, template, options)
     try:
-        pending = {pool.submit(work, item, **options): item for item in items}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                record(_outcome(fut, pending.pop(fut)))
+        pool.run(items, record)
     except KeyboardInterrupt:
         if on_interrupt:
             on_interrupt()
-        _stop(pool, list(pending))
+        try:
+            pool.wait_running()
+        except KeyboardInterrupt:
+            pool.close(kill=True)
+            raise
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # the workers have exited: sweeping is safe
-
-
-def _stop(pool: ProcessPoolExecutor, unfinished: list[Future]) -> None:
-    """After Ctrl-C: drop the clusters not started and wait for the running ones (workers ignore SIGINT).
-
-    A second Ctrl-C while waiting terminates the workers: their writes are atomic, so what
-    they leave is only a temporary file, swept by the caller. The waiting is on the futures,
-    not in ``shutdown(wait=True)``: on Python < 3.13 a Ctrl-C inside ``Thread.join`` marks the
-    pool's thread as finished while it still runs, and the exit then trips over it.
-    """
-    # No public way to reach a pool's workers before Python 3.14 (terminate_workers), and
-    # shutdown(wait=False) forgets them: keep them to stop them, and to wait for their exit.
-    workers = list((getattr(pool, "_processes", None) or {}).values())
-    # Cancelled here rather than by shutdown(cancel_futures=True): a future the pool cancels
-    # never wakes a wait() on it, so waiting on it would hang.
-    running = [fut for fut in unfinished if not fut.cancel()]
-    pool.shutdown(wait=False)
-    try:
-        wait(running)
-    except KeyboardInterrupt:
-        for proc in workers:
-            proc.terminate()
-        raise
-    finally:
-        for proc in workers:
-            proc.join()
+        pool.close()
 
 
 # Imported once by the fork server, so that workers start with them loaded instead of each
 # importing docxtpl, jinja2 and the rest anew.
-_PRELOAD = ["reportsmith.batch._work", "reportsmith.report.render", "reportsmith.report.pipeline", "reportsmith.checks.sections", "reportsmith.checks.prose", "textstat"]
+_PRELOAD = ["reportsmith.batch._work", "reportsmith.batch._pool", "reportsmith.report.render", "reportsmith.report.pipeline", "reportsmith.checks.sections", "reportsmith.checks.prose", "textstat"]
 
 
 def _context() -> Any:
@@ -276,12 +293,3 @@ def _context() -> Any:
         ctx.set_forkserver_preload(_PRELOAD)
         return ctx
     return multiprocessing.get_context("spawn")
-
-
-def _outcome(fut: Future, item: BatchItem) -> ClusterResult:
-    try:
-        return fut.result()
-    except BrokenProcessPool:
-        return failed_result(item, KILLED_MESSAGE)
-    except Exception as exc:  # a result that could not be sent back, or a bug: that cluster only
-        return failed_result(item, f"内部错误：{type(exc).__name__}: {exc}（请把此信息报告给维护者）")

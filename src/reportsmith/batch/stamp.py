@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 
 from reportsmith.core.atomic import write_text
+from reportsmith.core.errors import InputError
+from reportsmith.core.limits import open_regular, special_kind
 from reportsmith.registry.clusters import Cluster
 
 STAMP_NAME = ".reportsmith-batch.json"
@@ -24,7 +26,7 @@ _HASH_CHUNK = 1 << 20
 def sha256_file(path: Path) -> str:
     """The SHA-256 of a file's bytes, read in chunks (reports and evidence files can be large)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:  # a named pipe is refused, never waited on
         while chunk := fh.read(_HASH_CHUNK):
             h.update(chunk)
     return h.hexdigest()
@@ -53,7 +55,13 @@ def inputs_fingerprint(folder: Path, cluster: Cluster, engine: str) -> str:
         for name in sorted(files):
             p = Path(root) / name
             rel = p.relative_to(folder).as_posix()
-            digest = f"link:{os.readlink(p)}" if p.is_symlink() else sha256_file(p)
+            if p.is_symlink():
+                digest = f"link:{os.readlink(p)}"
+            else:
+                # A named pipe, socket or device contributes its kind, never its content:
+                # opening a FIFO would wait for a writer forever.
+                what = special_kind(os.lstat(p).st_mode)
+                digest = f"special:{what}" if what else sha256_file(p)
             h.update(rel.encode() + b"\0" + digest.encode() + b"\n")
     return h.hexdigest()
 
@@ -66,13 +74,14 @@ def stamp_path(docx: Path) -> Path:
 def up_to_date(docx: Path, fingerprint: str, pdf: bool, pdf_a: bool = False) -> bool:
     """True if the report (and its PDF when asked, PDF/A or not as asked) is what the stamp says was built from these inputs."""
     try:
-        stamp = json.loads(stamp_path(docx).read_text(encoding="utf-8"))
+        with open_regular(stamp_path(docx)) as fh:  # a named pipe in its place is not waited on
+            stamp = json.loads(fh.read(1 << 20).decode("utf-8"))
         if stamp.get("inputs") != fingerprint or stamp.get("docx") != sha256_file(docx):
             return False
         if pdf:
             return stamp.get("pdf") == sha256_file(docx.with_suffix(".pdf")) and bool(stamp.get("pdf_a")) == pdf_a
         return True
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, InputError):
         return False
 
 

@@ -181,6 +181,9 @@ def _write_xlsx(rows: Iterator[dict[str, Any]], roll: rollup.Rollup, path: Path)
     return rollup.save_workbook(wb, path, year=roll.year)
 
 
+PDF_NOTE = "PDF 每次转换的字节都不同（含转换时间），不记录 SHA-256；请以同名 .docx 的 SHA-256 核对内容"
+
+
 def write_manifest(result: "BatchResult", summary_files: list[Path]) -> Path:
     """``manifest.json``: every output (reports and summary files), path relative to out/ and SHA-256, sorted."""
     out = result.out
@@ -190,7 +193,13 @@ def write_manifest(result: "BatchResult", summary_files: list[Path]) -> Path:
     with atomic_path(out / MANIFEST_NAME) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         fh.write('{\n  "files": [')
         for i, rel in enumerate(sorted(rels)):
-            entry = json.dumps({"path": rel, "sha256": sha256_file(out / rel)}, ensure_ascii=False, indent=2)
+            if rel.lower().endswith(".pdf"):
+                # LibreOffice stamps each PDF with the time and a fresh ID: its bytes differ from
+                # run to run, so it is listed without a hash and the manifest stays the same.
+                record = {"path": rel, "sha256": None, "note": PDF_NOTE}
+            else:
+                record = {"path": rel, "sha256": sha256_file(out / rel)}
+            entry = json.dumps(record, ensure_ascii=False, indent=2)
             fh.write(("," if i else "") + "\n    " + entry.replace("\n", "\n    "))
         fh.write("\n  ]\n}\n" if rels else "]\n}\n")
     return out / MANIFEST_NAME

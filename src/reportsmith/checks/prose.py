@@ -37,6 +37,7 @@ from typing import Mapping
 
 from reportsmith.compute.figures import AMOUNT_KINDS, Figure, figures
 from reportsmith.core import numfmt
+from reportsmith.core.limits import limit
 from reportsmith.core.errors import Finding, Severity
 from reportsmith.core.resources import load_data
 from reportsmith.form.data import FormData
@@ -577,13 +578,32 @@ def check_prose(texts: Mapping[str, str], form: FormData, *, file: str | None = 
     rules = _rules()
     figs = figures(form)
     out = []
+    most = limit("text", "max_figures_per_sentence")
     for heading, text in texts.items():
         for sm in _SENTENCE.finditer(text or ""):
             sentence = sm.group(0).strip()
-            if sentence:
-                out += _sentence_findings(sentence, figs, form, heading, file, rules)
+            if not sentence:
+                continue
+            if len(_DIGITS.findall(sentence)) > most:
+                out.append(_crowded(sentence, heading, file, most))
+                continue
+            out += _sentence_findings(sentence, figs, form, heading, file, rules)
     return out
 
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _crowded(sentence: str, heading: str, file: str | None, most: int) -> Finding:
+    """One warning for a run-on sentence with more numbers than the check reads (data/limits.yaml)."""
+    return Finding(
+        Severity.WARNING,
+        "prose.too_many_figures",
+        f"一句话中的数字超过 {most} 个，未逐一与统计报表核对；句子开头：“{sentence[:40]}…”",
+        file=file,
+        key=heading,
+        hint="请用句号把长句分开，每句只讲几个数字；分句后再检查",
+    )
 
 
 def stated_figures(text: str, form: FormData, figs: Mapping[str, Figure] | None = None) -> set[str]:
@@ -594,8 +614,9 @@ def stated_figures(text: str, form: FormData, figs: Mapping[str, Figure] | None 
     rules = _rules()
     figs = figures(form) if figs is None else figs
     out: set[str] = set()
+    most = limit("text", "max_figures_per_sentence")
     for sm in _SENTENCE.finditer(text or ""):
         sentence = sm.group(0).strip()
-        if sentence:
+        if sentence and len(_DIGITS.findall(sentence)) <= most:
             _sentence_findings(sentence, figs, form, "", None, rules, stated=out)
     return out

@@ -78,4 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2 if exc.exit_code == 2 else exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except SystemExit as exc:
+        # click ends a command whose output pipe closed (``reportsmith clusters | head -1``)
+        # with a silent exit 1 after wrapping the streams; say what happened.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            from ._common import BROKEN_PIPE, _silence_stdout
+
+            _silence_stdout()
+            print(BROKEN_PIPE, file=sys.__stderr__)
+            return 1
+        raise
     return rv if isinstance(rv, int) else 0

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from typing import Any, Callable, Iterable
 
 import click
 
-from reportsmith.core.errors import Finding, ReportsmithError, Severity
+from reportsmith.core.errors import EXIT_PROBLEMS, EXIT_UNREADABLE, Finding, ReportsmithError, Severity, os_error_reason
+
+
+BROKEN_PIPE = "输出中断：接收输出的程序（例如管道中的 head）已提前关闭，结果没有完整输出。"
 
 
 def handles_errors(fn: Callable[..., int]) -> Callable[..., int]:
@@ -24,8 +28,32 @@ def handles_errors(fn: Callable[..., int]) -> Callable[..., int]:
         except ReportsmithError as exc:
             click.echo(f"错误：{exc.text()}", err=True)
             return exc.exit_code
+        except BrokenPipeError:
+            _silence_stdout()
+            click.echo(BROKEN_PIPE, err=True)
+            return EXIT_PROBLEMS
+        except OSError as exc:
+            where = f"{exc.filename}：" if exc.filename else ""
+            click.echo(f"错误：{where}无法读写文件：{os_error_reason(exc)}", err=True)
+            return EXIT_UNREADABLE
+        except RecursionError:
+            click.echo("错误：输入的嵌套层数过多，无法处理；请检查文件的缩进和括号。", err=True)
+            return EXIT_UNREADABLE
+        except MemoryError:
+            click.echo("错误：内存不足，输入文件可能过大；请检查是否粘贴了大量无关内容。", err=True)
+            return EXIT_UNREADABLE
 
     return wrapper
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, send what is still buffered to nowhere instead of failing again at exit."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):
+        pass
 
 
 def emit_json(data: Any) -> None:
@@ -36,7 +64,12 @@ def emit_json(data: Any) -> None:
 def console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich would exit silently; handles_errors says what happened
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

@@ -47,7 +47,9 @@ def read_text_source(source: str) -> str:
 
         return main_story_text(path)
     try:
-        data = path.read_bytes()
+        from reportsmith.core.limits import read_regular
+
+        data = read_regular(path, "yaml")  # a text file: regular, within the size limit of a text input
     except OSError as exc:
         raise InputError(f"无法读取文件：{os_error_reason(exc)}", file=path) from None
     return _decode(data, str(path))

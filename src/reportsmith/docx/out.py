@@ -25,6 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from reportsmith.core.atomic import atomic_path
+from reportsmith.core.errors import TemplateError
 
 LATIN_FONT = "Times New Roman"
 
@@ -208,12 +209,51 @@ def _resolve_listing(tpl: Any, xml: str) -> str:
     return _PARAGRAPH.sub(lambda m: tpl.resolve_listing(m.group(0)) if _LISTING_CHARS.search(m.group(0)) else m.group(0), xml)
 
 
-def fix_tables(tpl: Any, xml: str) -> Any:
-    """docxtpl's ``fix_tables`` (grid columns matching the cells), which parses the body;
-    its per-row Python loop runs only when one XPath test says some table needs it."""
+def strict_parser() -> Any:
+    """The parser for XML this program wrote: never in recover mode (which silently drops
+    whatever follows a problem and so would shorten a report), no entities, no network."""
     from lxml import etree
 
-    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    return etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True, load_dtd=False)
+
+
+class _StrictEtree:
+    """lxml's ``etree`` as docxtpl's ``fix_tables`` sees it, with its ``recover=True`` parser made strict."""
+
+    def __getattr__(self, name: str) -> Any:
+        from lxml import etree
+
+        return getattr(etree, name)
+
+    @staticmethod
+    def XMLParser(**kwargs: Any) -> Any:  # noqa: N802 - lxml's name
+        return strict_parser()
+
+
+def _strict_docxtpl() -> None:
+    import docxtpl.template
+
+    if not isinstance(docxtpl.template.etree, _StrictEtree):
+        docxtpl.template.etree = _StrictEtree()
+
+
+def fix_tables(tpl: Any, xml: str) -> Any:
+    """docxtpl's ``fix_tables`` (grid columns matching the cells), which parses the body;
+    its per-row Python loop runs only when one XPath test says some table needs it.
+
+    The body is parsed strictly: a text that cannot be written whole raises
+    :class:`~reportsmith.core.errors.TemplateError`, never a shorter document.
+    """
+    from lxml import etree
+
+    _strict_docxtpl()
+    try:
+        tree = etree.fromstring(xml, parser=strict_parser())
+    except etree.XMLSyntaxError as exc:
+        raise TemplateError(
+            f"填充后的正文无法完整写入 Word 文档（{str(exc)[:100]}），已停止生成",
+            hint="请检查模板中的标记是否完整；若问题出在某段正文，请把该段分成较短的几段",
+        ) from None
     if tree.nsmap.get("w") != _W_NS:
         return tpl.fix_tables(xml)
     for table in tree.iter(f"{{{_W_NS}}}tbl"):

@@ -26,7 +26,7 @@ from lxml import etree
 from reportsmith.docx._body import Paragraph, read_body, read_notes
 from reportsmith.docx._styles import child, parse_numbering, parse_styles, tag
 from reportsmith.core.errors import InputError, UnsafeFileError, os_error_reason
-from reportsmith.core.resources import load_data
+from reportsmith.core.limits import MB, limit, open_regular, regular_size
 
 __all__ = ["Limits", "SafeDocx", "DocxContent", "Paragraph", "open_docx", "read_docx", "main_story_text"]
 
@@ -41,11 +41,12 @@ class Limits:
 
     max_uncompressed_bytes: int
     max_members: int
+    # One XML part (word/document.xml …) expanded: a 0.6 MB file can hold 190 MB of paragraphs.
+    max_part_bytes: int = field(default_factory=lambda: limit("zip", "max_part_mb") * MB)
 
     @classmethod
     def default(cls) -> "Limits":
-        data = load_data("submitted.yaml")["limits"]
-        return cls(int(data["max_uncompressed_bytes"]), int(data["max_members"]))
+        return cls(limit("zip", "max_total_mb") * MB, limit("zip", "max_members"))
 
 
 def _mb(n: int) -> str:
@@ -103,7 +104,8 @@ class SafeDocx:
         info = self._zip.getinfo(name)
         try:
             with self._zip.open(info) as fh:
-                data = fh.read(min(info.file_size, self.limits.max_uncompressed_bytes) + 1)
+                top = self.limits.max_part_bytes if name.endswith((".xml", ".rels")) else self.limits.max_uncompressed_bytes
+                data = fh.read(min(info.file_size, top) + 1)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
             raise InputError(
                 f"文件已损坏：压缩包中的“{name}”无法解压（{type(exc).__name__}）",
@@ -151,6 +153,18 @@ class SafeDocx:
         return default if default in self.names else None
 
 
+def parse_part(data: bytes) -> None:
+    """Parse one XML part of an untrusted package strictly (no DTD, no entities, no network);
+    ValueError when it is not well-formed. Used to tell a real .docx from a renamed zip."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ValueError("DOCTYPE")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _resolve(folder: str, target: str) -> str:
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))
@@ -168,14 +182,15 @@ def open_docx(path: str | Path, *, limits: Limits | None = None) -> SafeDocx:
     try:
         if path.is_dir():
             raise InputError("这是文件夹，不是 .docx 文件", file=path)
-        size = path.stat().st_size
+        size = regular_size(path)  # a named pipe or a device is refused before it is opened
         if size > limits.max_uncompressed_bytes:
             raise UnsafeFileError(
                 f"文件过大（{_mb(size)}，上限 {_mb(limits.max_uncompressed_bytes)}），已拒绝读取",
                 file=path,
                 hint="总结报告通常不足 10 MB；如确有大量图片，请压缩图片后再提交",
             )
-        raw = path.read_bytes()
+        with open_regular(path) as fh:
+            raw = fh.read(limits.max_uncompressed_bytes + 1)
     except FileNotFoundError:
         raise InputError("文件不存在", file=path, hint="请检查路径和文件名") from None
     except OSError as exc:
@@ -200,6 +215,13 @@ def open_docx(path: str | Path, *, limits: Limits | None = None) -> SafeDocx:
             file=path,
             hint="请用 Word 或 WPS 打开后重新另存为 .docx 再提交；如图片过多请先压缩图片",
         )
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and info.file_size > limits.max_part_bytes:
+            raise UnsafeFileError(
+                f"压缩包中的“{info.filename}”解压后过大（{_mb(info.file_size)}，上限 {_mb(limits.max_part_bytes)}），已拒绝读取",
+                file=path,
+                hint="总结报告的正文解压后通常只有几 MB；请检查是否粘贴了大量重复内容，或用 Word 重新另存为 .docx",
+            )
     if any(i.flag_bits & 0x1 for i in infos):
         raise InputError("压缩包内容被加密，无法读取", file=path, hint="请取消加密后另存为 .docx 再提交")
     names = frozenset(i.filename for i in infos)

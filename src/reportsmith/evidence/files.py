@@ -22,7 +22,9 @@ import regex
 
 from reportsmith.records.assembled import Checklist, ChecklistItem
 from reportsmith.core.atomic import atomic_path
-from reportsmith.core.errors import InputError
+from reportsmith.core.errors import InputError, UnsafeFileError, os_error_reason
+from reportsmith.docx.read import parse_part
+from reportsmith.core.limits import check_zip, open_regular, read_member, special_kind
 
 ATTACHED, MISSING, INVALID = "已附", "缺失", "无效"
 _CHUNK = 1 << 20
@@ -91,15 +93,51 @@ def locate(folder: Path, written: str) -> tuple[Path | None, tuple[str, str] | N
     return real, None
 
 
-def _zip_kind(fh: BinaryIO) -> str | None:
+def _zip_kind(fh: BinaryIO) -> tuple[str | None, str | None]:
+    """(kind, problem) of a zip: a package within the zip limits, with the members of its format.
+
+    Only the central directory is read, except for a DOCX, whose main part must parse."""
     try:
         with zipfile.ZipFile(fh) as zf:
+            check_zip(zf, Path("zip"))
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-    for kind, member in _ZIP_MARKERS:
-        if member in names:
-            return kind
+            if any(i.flag_bits & 0x1 for i in zf.infolist()):
+                return None, "是加密的压缩包，无法检查其内容"
+            for kind, member in _ZIP_MARKERS:
+                if member in names:
+                    if kind == "DOCX":
+                        if "[Content_Types].xml" not in names:
+                            return None, "像 DOCX 文件，但缺少 [Content_Types].xml，不是有效的 Word 文档"
+                        parse_part(read_member(zf, member, Path("zip")))
+                    return kind, None
+    except UnsafeFileError as exc:
+        return None, exc.message.replace("，已拒绝读取", "")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, InputError):
+        return None, "是损坏的 zip 压缩包"
+    return None, None
+
+
+def _pdf_problem(fh: BinaryIO) -> str | None:
+    """None when the file parses as a PDF with at least one page, else what is wrong."""
+    import logging
+    import warnings
+
+    from pypdf import PdfReader
+
+    fh.seek(0)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(fh, strict=False)
+            if reader.is_encrypted:
+                return "PDF 设置了打开密码，无法检查其内容"
+            if len(reader.pages) < 1:
+                return "PDF 中没有任何页面"
+    except RecursionError:
+        return "PDF 结构嵌套过深，无法读取"
+    except Exception:  # pypdf raises many kinds for a file that is not a PDF
+        return "内容不是有效的 PDF（文件结构无法解析），可能是改了扩展名的其他文件或已损坏"
     return None
 
 
@@ -112,13 +150,14 @@ def _sniff(fh: BinaryIO, size: int) -> tuple[str | None, str | None]:
         return "JPEG", None
     if b"%PDF-" in head:
         fh.seek(max(0, size - 1024))
-        if b"%%EOF" in fh.read():
-            return "PDF", None
-        return None, "PDF 文件不完整（缺少文件结尾标记 %%EOF），可能下载或复制时被截断"
+        if b"%%EOF" not in fh.read():
+            return None, "PDF 文件不完整（缺少文件结尾标记 %%EOF），可能下载或复制时被截断"
+        problem = _pdf_problem(fh)  # decided by structure, not by the signature strings
+        return (None, problem) if problem else ("PDF", None)
     if head.startswith(b"PK\x03\x04"):
         fh.seek(0)
-        kind = _zip_kind(fh)
-        return (kind, None) if kind else (None, "是 zip 压缩包，但不是 OFD、DOCX 或 XLSX 文件")
+        kind, problem = _zip_kind(fh)
+        return (kind, None) if kind else (None, problem or "是 zip 压缩包，但不是 OFD、DOCX 或 XLSX 文件")
     return None, None
 
 
@@ -147,26 +186,68 @@ def check_file(folder: Path, written: str, *, max_bytes: int, allowed: Mapping[s
     if real is None:
         reason, hint = refused or ("路径被拒绝", _RELATIVE)
         return FileCheck(shown(text), INVALID, reason, hint)
-    if not real.exists():
-        return FileCheck(text, MISSING, "文件不存在", "请把文件放到所写的位置，或更正路径，注意文件名和扩展名")
-    if not real.is_file():
+    too_long = next((p for p in PurePosixPath(text).parts if len(p.encode("utf-8")) > 255), None)
+    if too_long:
+        return FileCheck(shown(text), INVALID, f"文件名太长（{len(too_long.encode('utf-8'))} 字节，上限 255 字节）",
+                         "请把文件改用较短的名称，并同时修改 evidence.yaml")
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        real = _normalized_match(Path(os.path.realpath(folder)), text)
+        if real is None:
+            return FileCheck(text, MISSING, "文件不存在", "请把文件放到所写的位置，或更正路径，注意文件名和扩展名")
+        st = os.stat(real)
+    except OSError as exc:
+        return FileCheck(shown(text), INVALID, f"无法读取（{os_error_reason(exc)}）", "请检查路径和文件名")
+    what = special_kind(st.st_mode)
+    if what == "文件夹":
         return FileCheck(text, INVALID, "不是文件（可能是文件夹）", "请写出文件夹中具体文件的路径")
-    size = real.stat().st_size
+    if what:
+        return FileCheck(text, INVALID, f"不是普通文件（是{what}），已拒绝读取", "请放入真正的文件")
+    size = st.st_size
     if size == 0:
         return FileCheck(text, INVALID, "是空文件（0 字节）", "请重新导出或复制该文件")
     if size > max_bytes:
         return FileCheck(text, INVALID, f"文件大小 {_mb(size)}，超过上限 {_mb(max_bytes)}", "请压缩或拆分后再附", size=size)
     try:
-        with open(real, "rb") as fh:
+        with open_regular(real, limit_bytes=max_bytes) as fh:
             kind, detail = _sniff(fh, size)
             fh.seek(0)
             digest = _hash(fh)
+    except InputError as exc:
+        return FileCheck(text, INVALID, exc.message, exc.hint or "", size=size)
     except OSError as exc:
-        return FileCheck(text, INVALID, f"无法读取（{exc.strerror}）", "请检查文件的读取权限，或是否被其他程序占用", size=size)
+        return FileCheck(text, INVALID, f"无法读取（{os_error_reason(exc)}）", "请检查文件的读取权限，或是否被其他程序占用", size=size)
     problem = _type_problem(kind, detail, PurePosixPath(text).suffix.lower(), allowed)
     if problem:
         return FileCheck(text, INVALID, problem[0], problem[1], size=size, sha256=digest, kind=kind)
     return FileCheck(text, ATTACHED, size=size, sha256=digest, kind=kind)
+
+
+def _normalized_match(root: Path, text: str) -> Path | None:
+    """The file whose path equals ``text`` after Unicode normalisation (NFC), or None.
+
+    The same Chinese or accented name can be stored composed (NFC, as typed on Windows)
+    or decomposed (NFD, as some Mac tools save it); they look identical to a writer.
+    """
+    import unicodedata
+
+    current = root
+    for part in PurePosixPath(text).parts:
+        candidate = current / part
+        if not os.path.lexists(candidate):
+            wanted = unicodedata.normalize("NFC", part)
+            try:
+                with os.scandir(current) as entries:
+                    candidate = next((Path(e.path) for n, e in zip(range(10000), entries)
+                                      if unicodedata.normalize("NFC", e.name) == wanted), None)
+            except OSError:
+                return None
+            if candidate is None:
+                return None
+        current = candidate
+    real = Path(os.path.realpath(current))
+    return real if real == root or root in real.parents else None
 
 
 def _hash(fh: BinaryIO) -> str:
@@ -201,9 +282,13 @@ def copy_verified(folder: Path, written: str, sha256: str, target: Path) -> None
     if real is None:
         reason, hint = refused or ("路径被拒绝", _RELATIVE)
         raise InputError(reason, file=written, hint=hint)
+    if not os.path.lexists(real):
+        real = _normalized_match(Path(os.path.realpath(folder)), normalize(written)) or real
     h = hashlib.sha256()
     try:
-        src = open(real, "rb")
+        src = open_regular(real)
+    except InputError as exc:
+        raise InputError(f"佐证材料在检查之后被替换：{exc.message}", file=written, hint="请确认文件仍在原处，再重新运行命令") from None
     except OSError as exc:
         what = "已不存在" if isinstance(exc, FileNotFoundError) else f"无法读取（{exc.strerror}）"
         raise InputError(f"佐证材料在检查之后{what}", file=written, hint="请确认文件仍在原处，再重新运行命令") from None

@@ -34,8 +34,29 @@ def _fail(rule: str, message: str, hint: str) -> PydanticCustomError:
     return PydanticCustomError("form_value", "{message}", {"rule": rule, "message": message, "hint": hint})
 
 
+class UnreadCell:
+    """An Excel cell that holds no number to read: a formula without a saved result, or a
+    formula error (``#DIV/0!``). Refused with a message naming the cell, never taken as 未填."""
+
+    def __init__(self, ref: str, formula: str | None = None, error: str | None = None) -> None:
+        self.ref, self.formula, self.error = ref, formula, error
+
+    def __repr__(self) -> str:  # shown where the value typed is quoted
+        return self.error or self.formula or self.ref
+
+    def problem(self, name: str) -> PydanticCustomError:
+        if self.error:
+            return _fail("form.formula_error", f"“{name}”（单元格 {self.ref}）的公式计算出错（{self.error}）",
+                         "请改正公式，或直接填写数字")
+        return _fail("form.formula_not_computed",
+                     f"“{name}”（单元格 {self.ref}）是公式“{self.formula}”，但文件中没有保存公式的计算结果",
+                     "请在 Excel/WPS 中打开该文件、确认数字显示正常后保存，或把公式改为数字")
+
+
 def _as_decimal(value: Any, row: FormRow) -> Decimal | None:
     name = row.key
+    if isinstance(value, UnreadCell):
+        raise value.problem(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):

@@ -22,7 +22,9 @@ from reportsmith.form import spec as formspec
 
 from reportsmith.registry import clusters as registry
 from reportsmith.core.atomic import atomic_path
-from reportsmith.core.errors import InputError
+from reportsmith.core.errors import InputError, os_error_reason
+from reportsmith.core.limits import check_zip, limit, read_regular
+from reportsmith.form._model import UnreadCell
 from reportsmith.form.data import SIGNER_FIELDS, SIGNER_KEY, FormData
 from reportsmith.form.spec import FormRow
 from reportsmith.core.yamlio import LineMap
@@ -47,6 +49,8 @@ def read_signature(text: str) -> dict[str, str]:
     if not m:
         return {}
     return {k: v.strip() for k in SIGNER_FIELDS if (v := m.group(k)) and v.strip().strip("_")}
+
+
 _KEY_COL = 4  # hidden column D
 _PREV_COL = 5  # column E: last year's values
 PREVIOUS_HEADER = "上年数量（可选，用于同比）"
@@ -207,20 +211,80 @@ def _print_setup(ws: Any, last: int) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def read_xlsx(path: Path) -> tuple[dict[str, Any], LineMap]:
-    """The raw mapping (``cluster``, ``year``, row key → cell value) of a filled sheet, with row numbers."""
+# Excel's error values: a formula whose result is an error, saved as such.
+_ERRORS = ("#DIV/0!", "#VALUE!", "#NUM!", "#N/A", "#REF!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
+
+
+def _open_workbook(data: bytes, path: Path, *, formulas: bool) -> Any:
     from openpyxl import load_workbook
 
-    path = Path(path)
     try:
-        wb = load_workbook(path, data_only=True)
-    except FileNotFoundError:
-        raise InputError("文件不存在", file=path, hint="请检查路径") from None
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise InputError(f"无法读取 Excel 文件（{type(exc).__name__}）", file=path,
                          hint="请确认文件是 .xlsx 格式（WPS/Excel 中“另存为”Excel 工作簿）") from None
+
+
+def _cells(wb: Any, path: Path) -> dict[tuple[int, int], Any]:
+    """The values of the first columns of the form's sheet, row by row, within the row limit."""
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-    header = _find_header(ws)
+    max_rows, max_cols = limit("xlsx", "max_rows"), max(_KEY_COL, _PREV_COL, 3)
+    cells: dict[tuple[int, int], Any] = {}
+    try:
+        for row in ws.iter_rows(min_row=1, max_row=max_rows, max_col=max_cols):
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if value is not None and getattr(cell, "row", None) is not None:
+                    cells[(cell.row, cell.column)] = value
+    except Exception as exc:  # a damaged sheet fails while it is streamed
+        raise InputError(f"Excel 文件已损坏，工作表无法读取（{type(exc).__name__}）", file=path,
+                         hint="请在 Excel/WPS 中打开后重新另存为 .xlsx") from None
+    return cells
+
+
+def read_xlsx(path: Path) -> tuple[dict[str, Any], LineMap]:
+    """The raw mapping (``cluster``, ``year``, row key → cell value) of a filled sheet, with row numbers.
+
+    The file is checked before it is parsed (a regular file within the size limit, a zip
+    within the member and part limits) and the sheet is streamed, at most the configured
+    number of rows. A formula cell is read by its saved result; one without a result, or
+    with an error value, is kept as an :class:`UnreadCell` the form refuses by name.
+    """
+    path = Path(path)
+    try:
+        data = read_regular(path, "xlsx")
+    except FileNotFoundError:
+        raise InputError("文件不存在", file=path, hint="请检查路径") from None
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{os_error_reason(exc)}", file=path) from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            check_zip(zf, path)
+    except zipfile.BadZipFile:
+        raise InputError("无法读取 Excel 文件（不是 .xlsx 格式或文件已损坏）", file=path,
+                         hint="请确认文件是 .xlsx 格式（WPS/Excel 中“另存为”Excel 工作簿）；.xls 请另存为 .xlsx") from None
+    wb = _open_workbook(data, path, formulas=False)
+    try:
+        values = _cells(wb, path)
+    finally:
+        wb.close()
+    formulas: dict[tuple[int, int], Any] = {}
+    wb = _open_workbook(data, path, formulas=True)
+    try:
+        formulas = _cells(wb, path)
+    finally:
+        wb.close()
+
+    def cell(r: int, c: int) -> Any:
+        value = values.get((r, c))
+        written = formulas.get((r, c))
+        if isinstance(value, str) and value.strip() in _ERRORS:
+            return UnreadCell(f"{'ABCDEFGH'[c - 1]}{r}", error=value.strip())
+        if value is None and isinstance(written, str) and written.startswith("="):
+            return UnreadCell(f"{'ABCDEFGH'[c - 1]}{r}", formula=written)
+        return value
+
+    header = _find_header(cell)
     if header is None:
         raise InputError("找不到表头“指标名称 / 计量单位 / 数量”", file=path,
                          hint="请使用 reportsmith form blank 生成的表格填写")
@@ -228,43 +292,43 @@ def read_xlsx(path: Path) -> tuple[dict[str, Any], LineMap]:
     raw: dict[str, Any] = {}
     previous: dict[str, Any] = {}
     lines: dict[tuple, int] = {}
-    has_previous = str(ws.cell(header, _PREV_COL).value or "").startswith("上年")
-    for r in range(header + 1, ws.max_row + 1):
-        key = ws.cell(r, _KEY_COL).value
+    has_previous = str(cell(header, _PREV_COL) or "").startswith("上年")
+    last = max((r for r, _ in values), default=0)
+    last = max(last, max((r for r, _ in formulas), default=0))
+    for r in range(header + 1, last + 1):
+        key = cell(r, _KEY_COL)
         if key not in formspec.rows_by_key():
-            label = ws.cell(r, 1).value
+            label = cell(r, 1)
             key = by_label.get(str(label).strip()) if label is not None else None
         if key is None:
-            signer = read_signature(str(ws.cell(r, 1).value or ""))
+            signer = read_signature(str(cell(r, 1) or ""))
             if signer:
                 raw[SIGNER_KEY], lines[(SIGNER_KEY,)] = signer, r
             continue
-        raw[key] = ws.cell(r, 3).value
+        raw[key] = cell(r, 3)
         lines[(key,)] = r
-        last = ws.cell(r, _PREV_COL).value if has_previous else None
-        if last is not None and str(last).strip() != "":
-            previous[key], lines[("previous", key)] = last, r
+        earlier = cell(r, _PREV_COL) if has_previous else None
+        if earlier is not None and str(earlier).strip() != "":
+            previous[key], lines[("previous", key)] = earlier, r
     if previous:
         raw["previous"], lines[("previous",)] = previous, header
-    account = ws.cell(1, _KEY_COL).value
+    account = cell(1, _KEY_COL)
     if isinstance(account, str) and account:
         raw["cluster"], lines[("cluster",)] = account, 1
-    year = ws.cell(2, _KEY_COL).value
+    year = cell(2, _KEY_COL)
     if not isinstance(year, int):
-        m = re.match(r"\s*(\d{4})年度", str(ws.cell(1, 1).value or ""))
+        m = re.match(r"\s*(\d{4})年度", str(cell(1, 1) or ""))
         year = int(m.group(1)) if m else None
     if year is not None:
         raw["year"], lines[("year",)] = year, 1
     return raw, LineMap(lines)
 
 
-def _find_header(ws: Any) -> int | None:
-    for r in range(1, min(ws.max_row, 20) + 1):
-        if str(ws.cell(r, 1).value or "").strip() == "指标名称" and str(ws.cell(r, 3).value or "").strip() == "数量":
+def _find_header(cell: Any) -> int | None:
+    for r in range(1, 21):
+        if str(cell(r, 1) or "").strip() == "指标名称" and str(cell(r, 3) or "").strip() == "数量":
             return r
     return None
-
-
 def as_number(value: Decimal | int) -> int | float:
     """How a value is stored in a cell: Excel holds doubles, so amounts go in as floats."""
     return value if isinstance(value, int) else float(value)

@@ -44,6 +44,7 @@ from reportsmith.core.errors import Finding, InputError, Severity
 from reportsmith.outline.headings import Heading
 from reportsmith.registry.clusters import get_cluster
 from reportsmith.core.textutil import suggestion
+from reportsmith.core.limits import limit
 from reportsmith.core.yamlio import LineMap, load_yaml
 
 # A topic key that holds text belonging to no particular topic (an intro, a bridge).
@@ -230,7 +231,8 @@ def _check_sections(raw: dict[str, Any], problems: _Problems) -> dict[str, Secti
         if value is None:
             continue
         if isinstance(value, str):
-            section.blocks.append(TextBlock(None, value))
+            if _check_text(value, problems, path, heading.title):
+                section.blocks.append(TextBlock(None, value))
         elif isinstance(value, dict):
             _check_topics(heading, value, section, problems, path)
         else:
@@ -268,7 +270,33 @@ def _check_topics(heading: Heading, value: dict, section: SectionInput, problems
         if not isinstance(text, str):
             problems.add(tpath, f"内容项“{topic}”的内容应为文字（现在是{_type_name(text)}）", "在内容项后写“|”，换行后缩进书写正文")
             continue
+        if not _check_text(text, problems, tpath, f"{heading.title}／{topic}"):
+            continue
         section.blocks.append(TextBlock(None if topic == FREE_TOPIC else topic, text))
+
+
+def _check_text(text: str, problems: _Problems, path: tuple, where: str) -> bool:
+    """Refuse, before any work, a text longer than the limits of ``data/limits.yaml``
+    (a whole section, one paragraph, the number of ``{{ }}`` figure expressions)."""
+    ok = True
+    top = limit("text", "max_section_chars")
+    if len(text) > top:
+        problems.add(path, f"“{where}”下的文字过长（{len(text):,} 个字符，上限 {top:,}）",
+                     "总结报告一节通常只有几千字；请检查是否重复粘贴了内容")
+        return False
+    top = limit("text", "max_paragraph_chars")
+    longest = max((len(p) for p in text.split("\n\n")), default=0)
+    if longest > top:
+        problems.add(path, f"“{where}”下有一段文字过长（{longest:,} 个字符，上限 {top:,}）",
+                     "请在段落之间空一行分段；检查是否重复粘贴了内容")
+        ok = False
+    top = limit("text", "max_figures_per_text")
+    figures = text.count("{{")
+    if figures > top:
+        problems.add(path, f"“{where}”下的指标表达式“{{{{ }}}}”过多（{figures:,} 个，上限 {top:,}）",
+                     "请检查是否重复粘贴了内容；一节文字中引用的指标通常只有几十个")
+        ok = False
+    return ok
 
 
 def _type_name(value: Any) -> str:
@@ -425,7 +453,7 @@ def _check_unclassified(value: Any, problems: _Problems) -> dict[str, str]:
                 f"“{UNCLASSIFIED_KEY}”下“{label}”的内容应为文字（现在是{_type_name(text)}）",
                 "在标签后写“|”，换行后缩进书写文字",
             )
-        elif text.strip():
+        elif text.strip() and _check_text(text, problems, (UNCLASSIFIED_KEY, label), f"{UNCLASSIFIED_KEY}／{label}"):
             kept[str(label)] = text
     return kept
 

@@ -15,6 +15,7 @@ check of the inputs and a check of the rendered .docx agree.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -57,6 +58,9 @@ def form_path(folder: Path) -> Path | None:
     for name in FORM_FILES:
         if (folder / name).is_file():
             return folder / name
+        if os.path.lexists(folder / name):
+            # A named pipe, a device or a dangling link named like the form: say so, never block on it.
+            return folder / name
     return None
 
 
@@ -66,7 +70,7 @@ def load_and_assemble(folder: Path) -> tuple[Assembled, ReportInput]:
 
     folder = Path(folder)
     report_path = folder / REPORT_FILE
-    if not report_path.is_file():
+    if not os.path.lexists(report_path):  # a named pipe or folder of that name is refused when read
         raise InputError(
             f"文件夹中没有 {REPORT_FILE}",
             file=folder,

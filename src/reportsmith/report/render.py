@@ -30,6 +30,7 @@ from reportsmith.docx.eastasian import StyleFonts, mark_punctuation
 from reportsmith.docx.out import TemplatePackage, fill_part, fix_tables, save_deterministic
 from reportsmith.core.errors import Finding, InputError, TemplateError, os_error_reason
 from reportsmith.report._rendercontext import CONTEXT_VARIABLES, make_context, title_lines
+from reportsmith.core.limits import limit, read_regular
 from reportsmith.core.resources import default_template
 
 __all__ = ["CONTEXT_VARIABLES", "Renderer", "document_date", "make_context", "render_docx", "render_findings", "title_lines"]
@@ -64,16 +65,56 @@ def render_findings(assembled: Assembled) -> list[Finding]:
     return list(make_context(assembled)[1])
 
 
+def _bounded_range(*args: Any) -> range:
+    """``range`` in a template, refused beyond ``template.max_range`` of data/limits.yaml."""
+    from jinja2.exceptions import SecurityError
+
+    r = range(*args)
+    if len(r) > limit("template", "max_range"):
+        raise SecurityError(f"range() 的长度 {len(r):,} 超过了上限 {limit('template', 'max_range'):,}")
+    return r
+
+
+def _size(value: Any) -> int | None:
+    return len(value) if isinstance(value, (str, list, tuple)) else None
+
+
 def _environment() -> Any:
     from jinja2 import StrictUndefined
+    from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 
     class _CompilingOnce(SandboxedEnvironment):
-        """docxtpl calls ``from_string`` on every render; compile each source only once."""
+        """docxtpl calls ``from_string`` on every render; compile each source only once.
+
+        A user's template runs bounded: string and list products and sums, powers and
+        ``range`` beyond the limits of data/limits.yaml are refused before they are computed.
+        """
+
+        intercepted_binops = frozenset({"*", "**", "+"})
 
         def __init__(self) -> None:
             super().__init__(autoescape=True, undefined=StrictUndefined)
             self._compiled: dict[str, Any] = {}
+            self.globals["range"] = _bounded_range
+
+        def call_binop(self, context, operator, left, right):  # noqa: ANN001 - jinja's signature
+            most = limit("template", "max_output_chars")
+            if operator == "**":
+                if isinstance(right, (int, float)) and not isinstance(right, bool):
+                    if abs(right) > limit("template", "max_power"):
+                        raise SecurityError(f"乘方的指数 {right} 超过了上限 {limit('template', 'max_power')}")
+                    if isinstance(left, int) and left.bit_length() * abs(right) > 64 * limit("template", "max_power"):
+                        raise SecurityError("乘方的结果位数过多")
+            elif operator == "*":
+                for seq, n in ((left, right), (right, left)):
+                    if _size(seq) is not None and isinstance(n, int) and _size(seq) * n > most:
+                        raise SecurityError(f"重复后的长度（{_size(seq):,} × {n:,}）超过了上限 {most:,}")
+            elif operator == "+":
+                a, b = _size(left), _size(right)
+                if a is not None and b is not None and a + b > most:
+                    raise SecurityError(f"拼接后的长度超过了上限 {most:,}")
+            return super().call_binop(context, operator, left, right)
 
         def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - jinja's signature
             if globals or template_class or not isinstance(source, str):
@@ -106,7 +147,7 @@ class Renderer:
         self.template = Path(template) if template is not None else default_template()
         self.name = self.template.name
         try:
-            self._data = self.template.read_bytes()
+            self._data = read_regular(self.template, "docx")  # a regular file within the size limit
         except OSError as exc:
             raise InputError(
                 f"无法读取 Word 模板：{os_error_reason(exc)}",
@@ -268,13 +309,16 @@ class Renderer:
                 tpl.map_headers_footers_xml(rel_key, xml.encode(encoding))
             tpl.render_properties(context, self._env)
             tpl.render_footnotes(context, self._env)
-        except (JinjaError, TypeError, ValueError, AttributeError, KeyError) as exc:
-            # A user's template can fail at run time in many ways (``{{ year + "x" }}``).
+        except TemplateError:
+            raise
+        except (JinjaError, ArithmeticError, RecursionError, MemoryError, TypeError, ValueError, AttributeError,
+                KeyError, IndexError) as exc:
+            # A user's template can fail at run time in many ways (``{{ year + "x" }}``, ``{{ 1/0 }}``).
             part = getattr(tpl, "current_rendering_part", None)
             source = self._source_for(part)
             label = self._sources.get(source, str(getattr(part, "partname", "")))
             raise self._error(
-                label, source, _template_line(exc), f"模板无法填充：{exc}", hint=_NAMES_HINT
+                label, source, _template_line(exc), f"模板无法填充：{_runtime_reason(exc)}", hint=_NAMES_HINT
             ) from None
 
     def _source_for(self, part: Any) -> str:
@@ -294,6 +338,23 @@ def _describe(document: Any, assembled: Assembled) -> None:
     cp.category = "创新型产业集群年度总结报告"
     cp.comments = ""
     cp.language = "zh-CN"
+
+
+def _runtime_reason(exc: BaseException) -> str:
+    """What went wrong while filling a template, in Chinese where Python's words are English."""
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, SecurityError) and re.search("[\u4e00-\u9fff]", str(exc)):
+        return f"{exc}，模板不允许这样的计算"
+    if isinstance(exc, ZeroDivisionError):
+        return "除数为零"
+    if isinstance(exc, OverflowError):
+        return "计算结果过大"
+    if isinstance(exc, RecursionError):
+        return "宏的调用层数过多（可能是宏调用了自己）"
+    if isinstance(exc, MemoryError):
+        return "计算结果过大，内存不足"
+    return str(exc)
 
 
 def _template_line(exc: BaseException) -> int | None:
