@@ -21,6 +21,7 @@ FILL = {
     "heading": lambda w: "集群总体情况",
     "version": lambda w: 1,
     "file_id": lambda w: w["space_a"].files.order_by("id").first().id,
+    "chart": lambda w: "zishu",
 }
 
 

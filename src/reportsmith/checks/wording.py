@@ -470,10 +470,12 @@ def _near_names_cached(text: str, names: tuple[str, ...], threshold: float) -> t
                         best = (ratio, length, n)
             if best and best[0] >= threshold:
                 start = end - best[1]
-                if best[2].endswith(text[start:end]) and start > 0 and _is_han(text[start - 1]):
+                if best[2].endswith(text[start:end]):
                     # The tail of a listed name inside a longer phrase (“生物医药科技企业孵化器”
-                    # beside “三峡科技企业孵化器”) is a description, not a misspelt name.
-                    continue
+                    # beside “三峡科技企业孵化器”) is a description, and a tail several names
+                    # share (“高新区管委会”) is a generic reference, not a misspelt name.
+                    if (start > 0 and _is_han(text[start - 1])) or sum(n.endswith(text[start:end]) for n in names) > 1:
+                        continue
                 if not any(s < end and start < e for s, e in taken):
                     taken.append((start, end))
                     out.append((start, end, best[2]))

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reportsmith.web.accounts",
     "reportsmith.web.workspace",
     "reportsmith.web.api",
+    "reportsmith.web.desk",
 ]
 
 MIDDLEWARE = [

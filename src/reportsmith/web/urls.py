@@ -6,4 +6,6 @@ urlpatterns = [
     path("", include("reportsmith.web.accounts.urls")),
     path("", include("reportsmith.web.workspace.urls")),
     path("api/", include("reportsmith.web.api.urls")),
+    path("desk/", include("reportsmith.web.desk.urls")),
+    path("api/desk/", include("reportsmith.web.desk.api_urls")),
 ]

@@ -18,7 +18,7 @@ def home(request):
     """A cluster lands on its own 概览; reviewers and admins on the list of clusters."""
     if request.user.role == CLUSTER:
         return redirect("overview", account=request.user.cluster)
-    return redirect("clusters")
+    return redirect("desk_dashboard" if request.user.role == REVIEWER else "clusters")
 
 
 @allow(roles={REVIEWER, ADMIN})

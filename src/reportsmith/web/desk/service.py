@@ -1,0 +1,444 @@
+"""What the review desk shows and does, computed by the engine.
+
+* :func:`snapshot` — one cluster assembled and checked exactly as ``reportsmith check`` does,
+  cached by the hash of its inputs (report.yaml, form.yaml, evidence.yaml, files);
+* :func:`dashboard_rows` — the 48 clusters in 附件1 order with state, 字数, coverage, problem
+  counts and evidence status; a cluster that has not started is not checked at all, so it
+  earns no 字数 or coverage from the data sentences its form would generate;
+* :func:`chart_png` — the engine's charts over those rows, cached on disk by input hash;
+* :func:`add_comment`, :func:`return_space`, :func:`approve_space` — the reviewer's actions,
+  each written to the audit log;
+* :func:`materialize_all` — the workspace as an inputs folder (with ``review.yaml``) for the
+  engine's compendium and export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .. import engine as ws_engine
+from ..workspace import store
+from ..workspace.models import (
+    APPROVED,
+    NOT_STARTED,
+    RETURNED,
+    STATE_CHOICES,
+    SUBMITTED,
+    TRANSITIONS,
+    ClusterSpace,
+    audit,
+)
+from . import engine
+from .models import GENERAL, HEADING, ROW, ReviewComment
+
+STATE_LABELS = dict(STATE_CHOICES)
+LEVELS = ("国家级", "省级")
+ACTION_LABELS = {
+    "load": "导入", "save": "保存", "restore": "恢复版本", "upload": "上传", "import": "导入 Word 初稿",
+    "form": "保存报表", "evidence": "保存佐证材料", "download": "下载", "submit": "提交",
+    "comment": "审核意见", "return": "退回修改", "approve": "通过", "annotate": "批注",
+    "compendium": "汇编", "export": "导出全部",
+}
+
+
+class DeskError(Exception):
+    """A reviewer's action that cannot be done now (message in Chinese, shown on the page)."""
+
+
+# ---------------------------------------------------------------- snapshots
+
+
+@dataclass
+class Snapshot:
+    """One cluster assembled and checked; ``problem`` when its inputs could not be read."""
+
+    key: str
+    assembled: Any = None
+    result: Any = None
+    problem: str | None = None
+
+
+_CACHE: OrderedDict[str, Snapshot] = OrderedDict()
+_CACHE_SIZE = 256
+_LOCK = threading.Lock()
+
+
+def input_key(space: ClusterSpace) -> str:
+    """SHA-256 over everything the check reads: same inputs, same key."""
+    h = hashlib.sha256()
+    for part in (store.report_yaml(space), store.form_yaml(space) or "", store.evidence_yaml(space) or ""):
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    for f in space.files.order_by("path"):
+        h.update(f"{f.path}\0{f.sha256}\0".encode("utf-8"))
+    return h.hexdigest()
+
+
+def snapshot(space: ClusterSpace) -> Snapshot:
+    key = input_key(space)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    snap = Snapshot(key)
+    with store.Materialized(space) as folder:
+        try:
+            snap.assembled, report = engine.load_and_assemble(folder)
+            snap.result = engine.check_assembled(snap.assembled, report)
+        except ws_engine.ReportsmithError as exc:
+            snap.assembled, snap.result, snap.problem = None, None, exc.text()
+    with _LOCK:
+        _CACHE[key] = snap
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return snap
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@dataclass
+class Row:
+    seq: int  # position in 附件1 (1..48)
+    cluster: Any
+    space: ClusterSpace
+    snap: Snapshot | None  # None: not started, not checked
+
+    @property
+    def started(self) -> bool:
+        return self.snap is not None
+
+    @property
+    def result(self):
+        return self.snap.result if self.snap else None
+
+    def count(self, severity: str) -> int | None:
+        if self.result is None:
+            return None
+        return sum(1 for f in self.result.findings if f.severity.value == severity)
+
+    @property
+    def errors(self) -> int | None:
+        return self.count("error")
+
+    @property
+    def warnings(self) -> int | None:
+        return self.count("warning")
+
+    @property
+    def infos(self) -> int | None:
+        return self.count("info")
+
+    @property
+    def zishu(self) -> int | None:
+        return self.result.zishu if self.result else None
+
+    @property
+    def coverage(self) -> float | None:
+        return self.result.coverage if self.result else None
+
+    @property
+    def coverage_pct(self) -> int | None:
+        from reportsmith.core.numfmt import round_half_up
+
+        return None if self.coverage is None else int(round_half_up(self.coverage * 100, 0))
+
+    @property
+    def checklist(self):
+        return self.snap.assembled.checklist if self.snap and self.snap.assembled else None
+
+    @property
+    def evidence(self) -> tuple[int, int] | None:
+        """(attached, required) items of the 佐证材料清单, or None without an evidence list."""
+        cl = self.checklist
+        if cl is None or self.space.evidence is None:
+            return None
+        return sum(1 for i in cl.items if i.status == "已附"), len(cl.items)
+
+    @property
+    def evidence_missing(self) -> int | None:
+        ev = self.evidence
+        return None if ev is None else ev[1] - ev[0]
+
+    def to_json(self) -> dict[str, Any]:
+        ev = self.evidence
+        return {
+            "seq": self.seq,
+            "account": self.cluster.account,
+            "name": self.cluster.name,
+            "level": self.cluster.level,
+            "level_seq": self.cluster.seq,
+            "state": self.space.state,
+            "state_label": self.space.state_label,
+            "submitted_at": self.space.submitted_at.isoformat() if self.space.submitted_at else None,
+            "zishu": self.zishu,
+            "band": self.result.band if self.result else None,
+            "coverage": round(self.coverage, 4) if self.coverage is not None else None,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "infos": self.infos,
+            "evidence": {"attached": ev[0], "required": ev[1]} if ev else None,
+            "problem": self.snap.problem if self.snap else None,
+        }
+
+
+def _sort_value(row: Row, column: str):
+    return {
+        "seq": row.seq,
+        "name": row.cluster.name,
+        "level": LEVELS.index(row.cluster.level) if row.cluster.level in LEVELS else 9,
+        "state": [c for c, _ in STATE_CHOICES].index(row.space.state),
+        "submitted": row.space.submitted_at,
+        "zishu": row.zishu,
+        "coverage": row.coverage,
+        "errors": row.errors,
+        "warnings": row.warnings,
+        "evidence": row.evidence_missing,
+    }[column]
+
+
+SORT_COLUMNS = ("seq", "level", "name", "state", "submitted", "zishu", "coverage", "errors", "warnings", "evidence")
+
+
+@dataclass(frozen=True)
+class Query:
+    """The dashboard's filter and sort, read from the query string (?level=&state=&sort=&dir=)."""
+
+    level: str = ""
+    state: str = ""
+    sort: str = "seq"
+    desc: bool = False
+
+    @classmethod
+    def from_params(cls, params) -> "Query":
+        level = params.get("level", "")
+        state = params.get("state", "")
+        sort = params.get("sort", "seq")
+        return cls(
+            level=level if level in LEVELS else "",
+            state=state if state in STATE_LABELS else "",
+            sort=sort if sort in SORT_COLUMNS else "seq",
+            desc=params.get("dir") == "desc",
+        )
+
+    def params(self, **change) -> str:
+        from urllib.parse import urlencode
+
+        d = {"level": self.level, "state": self.state, "sort": self.sort, "dir": "desc" if self.desc else ""}
+        d.update(change)
+        return urlencode({k: v for k, v in d.items() if v})
+
+
+def all_rows() -> list[Row]:
+    """Every cluster of 附件1, in its order, with its snapshot (None when not started)."""
+    store.ensure_spaces()
+    spaces = {s.account: s for s in ClusterSpace.objects.all()}
+    rows = []
+    for i, c in enumerate(ws_engine.load_clusters(), start=1):
+        space = spaces[c.account]
+        rows.append(Row(i, c, space, None if space.state == NOT_STARTED else snapshot(space)))
+    return rows
+
+
+def dashboard_rows(query: Query, rows: list[Row] | None = None) -> list[Row]:
+    rows = all_rows() if rows is None else rows
+    rows = [r for r in rows if (not query.level or r.cluster.level == query.level) and (not query.state or r.space.state == query.state)]
+    present = [r for r in rows if _sort_value(r, query.sort) is not None]
+    absent = [r for r in rows if _sort_value(r, query.sort) is None]
+    present.sort(key=lambda r: (_sort_value(r, query.sort), r.seq), reverse=query.desc)
+    return present + absent  # clusters without the figure stay last either way
+
+
+def state_counts(rows: list[Row]) -> list[tuple[str, str, int]]:
+    return [(code, label, sum(1 for r in rows if r.space.state == code)) for code, label in STATE_CHOICES]
+
+
+# ---------------------------------------------------------------- charts
+
+CHARTS = {"zishu": "各集群字数", "coverage": "提纲内容项覆盖", "indicators": "主要指标（国家级与省级）"}
+_DRAW_LOCK = threading.Lock()
+
+
+def cache_dir() -> Path:
+    return Path(settings.FILES_DIR).parent / "cache"
+
+
+def _year(rows: list[Row]) -> int | None:
+    years = [r.space.year for r in rows if r.started]
+    return max(set(years), key=years.count) if years else None
+
+
+def chart_png(name: str, rows: list[Row] | None = None) -> bytes:
+    """The PNG of one chart over all clusters; drawn once per distinct input (file cache)."""
+    if name not in CHARTS:
+        raise KeyError(name)
+    rows = all_rows() if rows is None else rows
+    h = hashlib.sha256(name.encode())
+    for r in rows:
+        h.update(f"{r.cluster.account}:{r.snap.key if r.snap else '-'};".encode())
+    path = cache_dir() / "charts" / f"{name}-{h.hexdigest()[:40]}.png"
+    if path.is_file():
+        return path.read_bytes()
+    with _DRAW_LOCK:
+        if name == "indicators":
+            forms = [(r.cluster.level, r.snap.assembled.form) for r in rows
+                     if r.snap and r.snap.assembled and r.snap.assembled.form is not None]
+            return engine.province_indicator_chart(engine.province_indicators(forms), path, year=_year(rows))
+        points = engine.points_from_checks([(r.cluster, r.result) for r in rows])
+        draw = engine.zishu_chart if name == "zishu" else engine.coverage_chart
+        return draw(points, path)
+
+
+def chart_problem() -> str | None:
+    """Why the charts cannot be drawn on this server (no CJK font), or None."""
+    try:
+        engine.cjk_font()
+    except ws_engine.ReportsmithError as exc:
+        return exc.text()
+    return None
+
+
+# ---------------------------------------------------------------- review
+
+
+def form_table(assembled) -> list[dict[str, Any]]:
+    """附件2 as it prints: every row of the spec with this year's and last year's value."""
+    form = assembled.form if assembled else None
+    out = []
+    for row in engine.form_rows():
+        cur = prev = None
+        if form is not None and row.key:
+            cur, prev = form.values.get(row.key), form.previous.get(row.key)
+        out.append({"row": row, "value": "" if cur is None else str(cur), "previous": "" if prev is None else str(prev)})
+    return out
+
+
+def comments(space: ClusterSpace):
+    return list(ReviewComment.objects.filter(space=space).order_by("created_at", "id"))
+
+
+def audit_log(space: ClusterSpace):
+    """The cluster's audit entries, oldest first."""
+    return list(space.audit.order_by("created_at", "id"))
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def _place_label(kind: str, place: str) -> str:
+    if kind == HEADING:
+        return f"标题“{place}”"
+    if kind == ROW:
+        row = next((r for r in engine.form_rows() if r.key == place), None)
+        return f"报表行“{row.label if row else place}”"
+    return "整体"
+
+
+def add_comment(space: ClusterSpace, user, kind: str, place: str, text: str) -> ReviewComment:
+    text = (text or "").strip()
+    if not text:
+        raise DeskError("意见为空：请在文本框中写下意见后再保存。")
+    if len(text) > 2000:
+        raise DeskError(f"意见过长（{len(text)} 字）：请控制在 2000 字以内。")
+    if kind == HEADING:
+        h = ws_engine.find_heading(place)
+        if h is None:
+            raise DeskError(f"附件3中没有标题“{place}”：请在页面上对应标题处填写意见。")
+        place = h.title
+    elif kind == ROW:
+        if place not in {r.key for r in engine.form_rows() if r.key}:
+            raise DeskError(f"附件2中没有报表行“{place}”：请在页面上对应报表行处填写意见。")
+    else:
+        raise DeskError("意见的位置应为标题或报表行。")
+    with transaction.atomic():
+        c = ReviewComment.objects.create(space=space, place_kind=kind, place=place, text=text,
+                                         author=user, username=user.username)
+        audit(space, user, "comment", f"{_place_label(kind, place)}：{text}")
+    return c
+
+
+def _transition(space: ClusterSpace, action: str) -> str:
+    new = TRANSITIONS.get(space.state, {}).get(action)
+    if new is None:
+        what = "退回" if action == "return" else "通过"
+        raise DeskError(f"报告处于“{space.state_label}”状态，不能{what}：只有已提交的报告可以{what}"
+                        + ("（已通过的报告也可退回）。" if action == "return" else "。"))
+    return new
+
+
+def return_space(space: ClusterSpace, user, reason: str) -> int:
+    """退回修改: the report becomes editable again; the drafts of comments go out with the reason.
+    Returns how many comments were sent."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DeskError("退回修改须写明理由：请在“退回理由”中写下需要修改的地方。")
+    if len(reason) > 2000:
+        raise DeskError(f"退回理由过长（{len(reason)} 字）：请控制在 2000 字以内。")
+    with transaction.atomic():
+        space = ClusterSpace.objects.select_for_update().get(pk=space.pk)
+        new = _transition(space, "return")
+        now = timezone.now()
+        ReviewComment.objects.create(space=space, place_kind=GENERAL, place="", text=reason,
+                                     author=user, username=user.username, created_at=now)
+        sent = ReviewComment.objects.filter(space=space, sent_at__isnull=True).update(sent_at=now)
+        space.state = new
+        space.save()
+        audit(space, user, "return", f"退回修改：{reason}（随附意见 {sent - 1} 条）")
+    return sent - 1
+
+
+def approve_space(space: ClusterSpace, user) -> None:
+    with transaction.atomic():
+        space = ClusterSpace.objects.select_for_update().get(pk=space.pk)
+        space.state = _transition(space, "approve")
+        space.save()
+        audit(space, user, "approve", "审核通过")
+
+
+def writer_comments(space: ClusterSpace) -> list[ReviewComment]:
+    """The comments the writer sees: those sent with the latest return (reason first)."""
+    latest = (ReviewComment.objects.filter(space=space, sent_at__isnull=False)
+              .order_by("-sent_at").values_list("sent_at", flat=True).first())
+    if latest is None:
+        return []
+    sent = list(ReviewComment.objects.filter(space=space, sent_at=latest).order_by("created_at", "id"))
+    return sorted(sent, key=lambda c: c.place_kind != GENERAL)
+
+
+# ---------------------------------------------------------------- compendium and export
+
+
+def review_yaml() -> str:
+    """``review.yaml`` as the engine's compendium reads it: 账号 → state label."""
+    return yaml.safe_dump({s.account: s.state_label for s in ClusterSpace.objects.order_by("account")},
+                          allow_unicode=True, sort_keys=True)
+
+
+def materialize_all(folder: Path) -> list[str]:
+    """Write every started cluster as ``folder/<账号>/`` (and ``review.yaml``); return the accounts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = []
+    for space in ClusterSpace.objects.exclude(state=NOT_STARTED).order_by("account"):
+        store.export_space(space, folder / space.account)
+        done.append(space.account)
+    (folder / "review.yaml").write_text(review_yaml(), encoding="utf-8")
+    return done
+
+
+__all__ = [
+    "APPROVED", "RETURNED", "SUBMITTED", "DeskError", "Query", "Row", "Snapshot", "add_comment", "all_rows",
+    "approve_space", "audit_log", "chart_png", "comments", "dashboard_rows", "return_space", "snapshot",
+    "writer_comments",
+]
