@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "evidence": ("reportsmith.cli.evidence_cmd", "evidence", "佐证材料清单：核对名单、检查文件"),
     "batch": ("reportsmith.cli.batch_cmd", "batch", "批量生成并检查全部 48 个集群的报告，输出汇总表"),
     "import": ("reportsmith.cli.import_cmd", "import_", "把 Word 初稿转换为 report.yaml"),
+    "compendium": ("reportsmith.cli.compendium_cmd", "compendium", "把全部集群的报告汇编成一个 Word 文档（封面、目录、汇总表和图表）"),
+    "export-all": ("reportsmith.cli.export_cmd", "export_all", "把全部报告、汇总表、汇编和佐证材料打包为一个 zip（附 SHA-256 清单）"),
     # The online workspace (a Django project under reportsmith.web).
     "serve": ("reportsmith.web.commands", "serve", "启动在线填报工作区（浏览器中填写、检查、提交）"),
     "users": ("reportsmith.web.commands", "users", "工作区账号：创建 48 个集群和审核人员账号，重设密码"),

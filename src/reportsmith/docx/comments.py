@@ -18,7 +18,7 @@ import posixpath
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from lxml import etree
 
