@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -91,7 +92,7 @@ def test_sigkill_mid_burst_keeps_every_acknowledged_save(live):
             text = f"{heading}：第{n}次保存。" + "数据" * (n % 50)
             try:
                 r = s.put_json(path, {"text": text, "version": version})
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 return  # the server died mid-request: not acknowledged
             if r.status != 200:
                 continue  # not acknowledged (e.g. an error while the server went down)
