@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install template clean serve
+.PHONY: demo test install template clean refresh-pages serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Reference page images of the PDF regression tests (tests/test_pages.py), after an intended layout change.
+refresh-pages: $(STAMP)
+	$(BIN)/python tests/page_images.py --refresh
 
 template: $(STAMP)
 	$(BIN)/python scripts/make_template.py templates/outline.docx

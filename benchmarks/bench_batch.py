@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "inputs"
 TEMPLATE = ROOT / "templates" / "outline.docx"
 RESULTS = Path(__file__).resolve().parent / "results.md"
+PDF_MARKER = "<!-- bench_pdf.py -->"
 
 
 def _peak_rss_mb() -> float:
@@ -210,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     help_s = _help_time()
     text = _table(rows, per_floor, help_s)
     print(text)
-    RESULTS.write_text(_results_md(text, sizes, load_before), encoding="utf-8")
+    # bench_pdf.py's section (from its marker on) is kept.
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
+    kept = old[old.index(PDF_MARKER) :] if PDF_MARKER in old else ""
+    RESULTS.write_text(_results_md(text, sizes, load_before) + ("\n" + kept if kept else ""), encoding="utf-8")
     print(f"\n已写入 {RESULTS.relative_to(ROOT)}")
     return 0
 

@@ -235,11 +235,10 @@ def _previous(account: str, current: dict) -> dict:
 
 
 def render(account: str) -> str:
-    """The text of ``inputs/<account>/form.yaml``."""
-    cluster = registry.get_cluster(account)
+    """The text of ``inputs/<account>/form.yaml`` (form_yaml names the cluster and its 依托单位)."""
     cur = generate(account)
     data = FormData(values=cur, previous=_previous(account, cur), year=2024, cluster=account)
-    return form_yaml(data, comments=(HEADER, f"{cluster.name}（{cluster.code}）", SCHEMA_LINE))
+    return form_yaml(data, comments=(HEADER, SCHEMA_LINE))
 
 
 def main(argv: list[str] | None = None) -> int:

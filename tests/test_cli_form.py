@@ -112,7 +112,7 @@ def test_blank_writes_a_sheet_that_validates(tmp_path, capsys):
     assert main(["form", "blank", "ycswcyjq", "-o", str(out)]) == 0
     assert "已生成空白统计报表" in capsys.readouterr().out
     ws = openpyxl.load_workbook(out)[formxlsx.SHEET]
-    assert ws["A2"].value == "集群单位名称：宜昌高新区管委会"
+    assert ws["A2"].value == "集群名称：宜昌高新区生物医药省级创新型产业集群\n集群单位名称（依托单位）：宜昌高新区管委会"
     assert main(["form", "validate", str(out)]) == 0
 
 

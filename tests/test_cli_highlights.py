@@ -86,7 +86,8 @@ def test_a_folder_with_only_a_filled_excel_form(tmp_path, capsys):
     assert main(["highlights", str(folder), "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["source"].endswith("form.xlsx")
-    assert got["sentences"]["集群总体情况"][0] == "2024年，集群共有企业400家。"  # the Excel form has no previous
+    # The Excel form carries last year's values (上年数量), so the 同比/新增 parts are there too.
+    assert got["sentences"]["集群总体情况"][0] == "2024年，集群共有企业400家，新增20家。"
 
 
 def test_a_form_with_zero_listed_firms_prints_no_zero_boast(tmp_path, capsys):

@@ -38,7 +38,7 @@ def sheet(blank):
 
 def test_title_units_and_column_headers(sheet):
     assert sheet["A1"].value == "2024年度创新型产业集群统计报表"
-    assert sheet["A2"].value == "集群单位名称：黄石市科技局、西塞山区人民政府"
+    assert sheet["A2"].value == "集群名称：黄石市西塞山区特钢精深加工省级创新型产业集群\n集群单位名称（依托单位）：黄石市科技局、西塞山区人民政府"
     assert [sheet.cell(formxlsx.HEADER_ROW, c).value for c in (1, 2, 3)] == ["指标名称", "计量单位", "数量"]
     assert all(sheet.cell(formxlsx.HEADER_ROW, c).font.b for c in (1, 2, 3))
 
@@ -94,7 +94,8 @@ def test_print_setup_is_a4_portrait_one_page_wide(sheet):
     assert (int(setup.paperSize), setup.orientation) == (9, "portrait")  # 9 = A4 in OOXML
     assert (setup.fitToWidth, setup.fitToHeight, sheet.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
     last = FIRST + len(formspec.form_rows()) + 1
-    assert sheet.print_area == f"'{formxlsx.SHEET}'!$A$1:$C${last}"  # the hidden key column is not printed
+    assert sheet.print_area == f"'{formxlsx.SHEET}'!$A$1:$E${last}"  # with 上年数量; the hidden key column D is not printed
+    assert sheet.column_dimensions["D"].hidden
     assert sheet.print_title_rows == f"${formxlsx.HEADER_ROW}:${formxlsx.HEADER_ROW}"  # repeated on page 2
     assert sheet.print_options.horizontalCentered
     assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text

@@ -25,11 +25,12 @@ from reportsmith.report.pipeline import assemble
 from reportsmith.registry.clusters import get_cluster, load_clusters
 from reportsmith.batch.rollup import compute_rollup
 from reportsmith.batch.run import run_batch
-from reportsmith.batch.summary import COLUMNS
+from reportsmith.batch.summary import COLUMNS, INDEX_COLUMNS
 
 DEMO = Path(__file__).resolve().parents[1] / "inputs"
 COMPLETE = ("whkjcyjq", "ycswcyjq", "szxgcyjq")
 SHORT = "whxscyjq"  # a copy of whkjcyjq's report with two headings dropped: topics missing, too short
+UNTOUCHED = "whdlcyjq"  # its demo scaffold: headings only, nothing listed in evidence.yaml
 BUILT = (*COMPLETE, SHORT)
 HOSTILE = "<script>alert(1)</script>&"
 HOSTILE_CLUSTER = {"name": '<script>alert("名")</script>集群&amp;', "units": ("<img src=x onerror=alert(1)>",)}
@@ -49,6 +50,7 @@ def batch(tmp_path_factory):
     for title in list(report["sections"])[-2:]:
         del report["sections"][title]
     (short / "report.yaml").write_text(yaml.safe_dump(report, allow_unicode=True), encoding="utf-8")
+    shutil.copytree(DEMO / UNTOUCHED, inputs / UNTOUCHED)
     bad = inputs / "whdzcyjq"
     bad.mkdir()
     (bad / "report.yaml").write_text(f'cluster: whdzcyjq\nyear: 2024\nsections:\n  "{HOSTILE}": |\n    正文\n', encoding="utf-8")
@@ -69,12 +71,13 @@ def expected_figures(folder: Path) -> dict[str, str]:
     check = check_inputs(folder)
     checklist = assemble(folder).checklist
     covered = sum(t.covered for t in check.topics)
+    missing = sum(1 for i in checklist.items if i.status != "已附")
     return {
         "字数": str(check.zishu),
         "长度评价": check.band_label,
         "覆盖率": format_percent(covered / len(check.topics)),
         "缺失主题": sorted((t.heading, t.topic) for t in check.missing_topics),
-        "佐证缺失数": str(sum(1 for i in checklist.items if i.status != "已附")),
+        "佐证缺失数": str(missing) if checklist.items else "未填写名单",
         "表单错误数": str(sum(1 for f in check.findings if f.severity is Severity.ERROR and f.rule.startswith("form."))),
         "警告数": str(sum(1 for f in check.findings if f.severity is Severity.WARNING)),
     }
@@ -106,7 +109,23 @@ def test_csv_has_bom_chinese_intact_and_figures_equal_the_checks(batch):
     assert by["whdzcyjq"]["状态"] == "无法生成" and by["whdzcyjq"]["输出文件"] == ""
     assert by["xyqccyjq"]["状态"] == "未提交" and by["xyqccyjq"]["表单错误数"] == "0"
     assert by[SHORT]["状态"] == "有问题" and by[SHORT]["长度评价"] != "合格" and by[SHORT]["缺失主题"]
-    assert sum(r["状态"] == "未提交" for r in rows) == 48 - 5
+    assert sum(r["状态"] == "未提交" for r in rows) == 48 - 6
+    assert by[SHORT]["佐证缺失数"] == "未填写名单"  # nothing listed is not "0 missing"
+
+
+def test_an_untouched_draft_shows_as_unwritten_and_earns_nothing(batch):
+    inputs, out, result = batch
+    row = {r["账号"]: r for r in read_csv(out)}[UNTOUCHED]
+    assert row["状态"] == "未填写" and row["长度评价"] == "未填写"
+    assert row["字数"] == "" and row["覆盖率"] == "" and row["缺失主题"] == ""
+    assert row["佐证缺失数"] == "未填写名单" and row["输出文件"]
+    # The check agrees: no 字数 or coverage from data sentences in a draft with no text of her own.
+    check = check_inputs(inputs / UNTOUCHED)
+    assert check.data_zishu == 0 and check.coverage == 0
+    page = Page((out / "index.html").read_text(encoding="utf-8"))
+    cells = dict(zip(INDEX_COLUMNS, next(r for r in page.rows if r["id"] == UNTOUCHED)["cells"]))
+    assert cells["状态"] == "未填写" and cells["字数"] == "" and cells["覆盖率"] == ""
+    assert "其中 1 个为未填写的草稿" in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_workbook_has_the_same_rows_and_the_province_rollup(batch):
@@ -120,13 +139,13 @@ def test_workbook_has_the_same_rows_and_the_province_rollup(batch):
         assert ["" if v is None else v for v in values[:6]] == [row[k] if k != "序号" else int(row[k]) for k in COLUMNS[:6]]
         if row["字数"]:
             assert values[6] == int(row["字数"]) and format_percent(values[8]) == row["覆盖率"]
-    forms = [(get_cluster(a).level, load_form(inputs / a / "form.yaml")[0]) for a in (*BUILT, "xyqccyjq")]
+    forms = [(get_cluster(a).level, load_form(inputs / a / "form.yaml")[0]) for a in (*BUILT, "xyqccyjq", UNTOUCHED)]
     expected = compute_rollup(forms)
     total = next(r for r in expected.rows if r.row.key == "集群企业总数")
-    hand = sum(load_form(inputs / a / "form.yaml")[0].values["集群企业总数"] for a in (*BUILT, "xyqccyjq"))
+    hand = sum(load_form(inputs / a / "form.yaml")[0].values["集群企业总数"] for a in (*BUILT, "xyqccyjq", UNTOUCHED))
     assert total.sums["全省"] == hand
     roll = {r[0]: r for r in wb["全省合计"].iter_rows(values_only=True) if r[0]}
-    assert roll["集群企业总数"][6:8] == (hand, 5)
+    assert roll["集群企业总数"][6:8] == (hand, 6)
     standalone = {r[0]: r for r in openpyxl.load_workbook(out / "汇总.xlsx")["全省合计"].iter_rows(values_only=True) if r[0]}
     assert standalone == roll
 
@@ -140,7 +159,7 @@ class Page(HTMLParser):
         self.handlers: list[str] = []  # on…= attributes: script a click could run
         self.headers: list[str] = []
         self.rows: list[dict] = []
-        self._buf: list[str] | None = None
+        self._bufs: dict[str, list[str]] = {}
         self.feed(text)
         self.close()
 
@@ -152,16 +171,16 @@ class Page(HTMLParser):
         elif tag == "a" and self.rows:
             self.rows[-1]["links"].append(a["href"])
         if tag in ("script", "th", "td", "li"):
-            self._buf = []
+            self._bufs[tag] = []
 
     def handle_data(self, data: str) -> None:
-        if self._buf is not None:
-            self._buf.append(data)
+        for buf in self._bufs.values():  # a list item's text is also its cell's text
+            buf.append(data)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag not in ("script", "th", "td", "li") or self._buf is None:
+        if tag not in self._bufs:
             return
-        text, self._buf = "".join(self._buf), None
+        text = "".join(self._bufs.pop(tag))
         if tag == "script":
             self.scripts.append(text)
         elif tag == "th":
@@ -173,21 +192,22 @@ class Page(HTMLParser):
 
 
 def test_index_page_links_each_report_lists_its_problems_and_keeps_names_inert(batch):
-    _, out, result = batch
+    inputs, out, result = batch
     text = (out / "index.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["']?(https?:)?//|<link\b|@import""", text), "the page must not load anything"
     page = Page(text)
-    assert page.headers == [*COLUMNS, "问题"]
+    assert page.headers[: len(INDEX_COLUMNS)] == list(INDEX_COLUMNS)
     assert len(page.scripts) == 1 and "addEventListener" in page.scripts[0]  # the sorting script, nothing else
     assert page.handlers == []
     assert [r["id"] for r in page.rows] == [r.key for r in result.clusters]
     for row, res in zip(page.rows, result.clusters):
-        cells = dict(zip(COLUMNS, row["cells"]))
-        assert cells["集群名称"] == res.cluster.name and cells["依托单位"] == res.cluster.units_text
-        assert cells["状态"] == res.status
-        assert row["problems"] == res.problems
+        cells = dict(zip(INDEX_COLUMNS, row["cells"]))
+        assert cells["集群名称"] == res.cluster.name
+        assert f"依托单位：{res.cluster.units_text}" in cells["详情"]  # behind the row
+        assert cells["状态"] in (res.status, "未填写")
+        assert row["problems"] == res.page_problems
         if res.output:
-            assert len(row["links"]) == 1
+            assert len(row["links"]) == 1  # no PDF in this batch
             href = row["links"][0]
             assert not re.match(r"[a-z]+:|/", href), "links must be relative, to work wherever out/ is copied"
             assert (out / unquote(href)).resolve() == (out / res.output).resolve() and (out / res.output).is_file()
@@ -196,21 +216,78 @@ def test_index_page_links_each_report_lists_its_problems_and_keeps_names_inert(b
     hostile = next(r for r in page.rows if r["id"] == "whdzcyjq")
     assert hostile["cells"][2] == HOSTILE_CLUSTER["name"]  # printed as text, character for character
     assert any(HOSTILE in p for p in hostile["problems"])
-    assert sum(len(r["links"]) for r in page.rows) == len(BUILT)
-    # Long problem lists are folded behind a summary line; short ones stay open.
-    folded = {r.key for r in result.clusters if len(r.problems) > 3}
-    assert folded, "the fixture has a cluster with many problems"
+    assert sum(len(r["links"]) for r in page.rows) == len(BUILT) + 1  # and the untouched draft
+    # Every row's details are folded behind one summary line.
     for r in result.clusters:
         marker = f'<tr id="{r.key}">'
         row_html = text[text.index(marker):text.index("</tr>", text.index(marker))]
-        assert (f"<summary>{len(r.problems)} 条问题" in row_html) == (r.key in folded)
-        assert (f"<summary>{len(r.missing_topics)} 项" in row_html) == (len(r.missing_topics) > 3)
+        assert row_html.count("<details>") == 1
+        assert (f"<summary>{len(r.page_problems)} 条问题" in row_html) == bool(r.page_problems)
+
+
+def test_index_page_names_no_absolute_path_of_the_machine(batch):
+    inputs, out, _ = batch
+    text = (out / "index.html").read_text(encoding="utf-8")
+    root = str(out.parent)
+    assert root not in text and str(Path(root).resolve()) not in text
+    # Problems name their files as seen from the output folder.
+    assert "../inputs/whdzcyjq/report.yaml" in text and "../inputs/ycswcyjq/" in text
+
+
+def test_index_page_shows_the_province_totals(batch):
+    inputs, out, _ = batch
+    text = (out / "index.html").read_text(encoding="utf-8")
+    forms = [load_form(inputs / a / "form.yaml")[0] for a in (*BUILT, "xyqccyjq", UNTOUCHED)]
+    hand = sum(f.values["集群企业总数"] for f in forms)
+    assert "<h2>全省合计" in text
+    assert re.search(rf"<tr><td>集群企业总数</td>.*<td class=\"n\">{hand:,}家</td><td class=\"n\">{len(forms)}</td></tr>", text)
+
+
+def test_index_page_links_the_pdf_where_one_was_made():
+    from reportsmith.batch._work import ClusterResult
+    from reportsmith.batch.summary import _cell
+
+    res = ClusterResult(key="whkjcyjq", cluster=get_cluster("whkjcyjq"), status="已生成",
+                        output="whkjcyjq/报告.docx", pdf="whkjcyjq/报告.pdf")
+    cell = _cell("集群名称", {"集群名称": res.cluster.name}, res, 0)
+    assert 'href="whkjcyjq/%E6%8A%A5%E5%91%8A.pdf">PDF</a>' in cell and "%E6%8A%A5%E5%91%8A.docx" in cell
+    res.pdf = None
+    assert "PDF" not in _cell("集群名称", {"集群名称": res.cluster.name}, res, 0)
+
+
+def _chromium(page: Path, profile: Path, script: str) -> str:
+    """The page's DOM after ``script`` ran in headless Chromium at 1,400 × 900."""
+    probe = page.with_name("probe-" + page.name)  # beside index.html, so that relative links stay as they are
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", f"<script>{script}</script></body>"), encoding="utf-8")
+    try:
+        cmd = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,900",
+               f"--user-data-dir={profile}", "--dump-dom", probe.as_uri()]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True).stdout
+    finally:
+        probe.unlink()
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="headless Chromium not installed")
+def test_index_table_fits_a_1400_px_window_with_names_on_two_lines_at_most(batch, tmp_path):
+    _, out, _ = batch
+    measure = (
+        "var t=document.querySelector('table.c'),n=0;"
+        "document.querySelectorAll('table.c tbody tr').forEach(function(r){var a=r.cells[2].querySelector('a')||r.cells[2];"
+        "var h=a.getClientRects().length;if(h>n)n=h});"
+        "document.body.setAttribute('data-width',Math.ceil(t.getBoundingClientRect().right));"
+        "document.body.setAttribute('data-page',document.documentElement.scrollWidth);"
+        "document.body.setAttribute('data-lines',n);"
+    )
+    dom = _chromium(out / "index.html", tmp_path, measure)
+    attrs = dict(re.findall(r'data-(width|page|lines)="(\d+)"', dom))
+    assert int(attrs["page"]) <= 1400 and int(attrs["width"]) <= 1400, attrs
+    assert 1 <= int(attrs["lines"]) <= 2, attrs
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="headless Chromium not installed")
 def test_index_page_sorts_by_a_clicked_header_in_a_real_browser(batch, tmp_path):
     _, out, _ = batch
-    words = COLUMNS.index("字数")
+    words = INDEX_COLUMNS.index("字数")
     clicks = f"<script>var th=document.querySelectorAll('th')[{words}];th.click();th.click();</script></body>"
     probe = out / "sorted-probe.html"  # beside index.html, so that relative links stay as they are
     probe.write_text((out / "index.html").read_text(encoding="utf-8").replace("</body>", clicks), encoding="utf-8")

@@ -8,6 +8,7 @@ and holds is visible in one place: one :class:`render.Renderer` per process, cre
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -53,6 +54,7 @@ class ClusterResult:
     cluster: Cluster
     status: str
     message: str = ""  # why it could not be built, or why it is 未提交
+    page_message: str = ""  # the same with file paths relative to the output folder (for the summary)
     year: int | None = None
     zishu: int | None = None
     band: str | None = None
@@ -63,6 +65,8 @@ class ClusterResult:
     missing_topics: tuple[tuple[str, str], ...] = ()  # (heading, topic), not covered: missing or only negated
     negated_topics: tuple[tuple[str, str], ...] = ()  # (heading, topic), those of missing_topics only negated
     evidence_missing: int | None = None
+    evidence_items: int | None = None  # institutions, plans and policies listed; 0: nothing listed yet
+    written: bool = True  # False: an untouched draft, no text of the writer's own under any heading
     form_errors: int | None = None
     errors: int = 0
     warnings: int = 0
@@ -78,6 +82,13 @@ class ClusterResult:
     def problems(self) -> list[str]:
         """What a reviewer should look at, as sentences: the failure, then errors and warnings."""
         return ([self.message] if self.message else []) + self._details()["problems"]
+
+    @property
+    def page_problems(self) -> list[str]:
+        """:attr:`problems` with file paths relative to the output folder, as the summary shows them."""
+        details = self._details()
+        message = self.page_message or self.message
+        return ([message] if message else []) + details.get("page", details["problems"])
 
     @property
     def problem_records(self) -> list[dict[str, Any]]:
@@ -111,6 +122,8 @@ class ClusterResult:
                 for h, t in self.missing_topics
             ],
             "evidence_missing": self.evidence_missing,
+            "evidence_items": self.evidence_items,
+            "written": self.written,
             "form_errors": self.form_errors,
             "errors": self.errors,
             "warnings": self.warnings,
@@ -121,10 +134,34 @@ class ClusterResult:
         }
 
 
-def _details_json(findings: list[Finding]) -> bytes:
-    """The problems among ``findings`` as sentences and as records, in one JSON document."""
+def relative_to(path: str | Path, base: Path) -> str:
+    """``path`` as seen from the folder ``base``, with forward slashes: the summary names no
+    absolute path of the machine that ran the batch.
+
+    >>> relative_to("inputs/whkjcyjq/report.yaml", Path("out"))
+    '../inputs/whkjcyjq/report.yaml'
+    """
+    try:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+    except ValueError:  # another drive on Windows: only the file's own name
+        return Path(path).name
+    return rel.replace(os.sep, "/")
+
+
+def _relative_files(findings: list[Finding], out: Path | None) -> list[Finding]:
+    if out is None:
+        return findings
+    return [dataclasses.replace(f, file=relative_to(f.file, out)) if f.file else f for f in findings]
+
+
+def _details_json(findings: list[Finding], out: Path | None = None) -> bytes:
+    """The problems among ``findings`` as sentences and as records, in one JSON document
+    (file paths relative to ``out``, the batch's output folder)."""
     problems = [f for f in findings if f.is_problem]
-    data = {"problems": [f"{f.severity.label}：{f.text()}" for f in problems], "records": [f.to_dict() for f in problems]}
+    data: dict[str, Any] = {"problems": [f"{f.severity.label}：{f.text()}" for f in problems]}
+    if out is not None:
+        data["page"] = [f"{f.severity.label}：{f.text()}" for f in _relative_files(problems, out)]
+    data["records"] = [f.to_dict() for f in problems]
     return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
 
 
@@ -176,11 +213,15 @@ def init_worker(template: Path, *, in_worker: bool = True) -> None:
 def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str, pdf_a: bool = False) -> ClusterResult:
     """Check and (re)build one cluster; any failure becomes a 无法生成 result, never an exception."""
     if not (item.folder / "report.yaml").is_file():
-        return _unsubmitted(item)
+        return _unsubmitted(item, out)
     try:
         return _build(item, out, pdf=pdf or pdf_a, pdf_a=pdf_a, force=force, engine=engine)
     except ReportsmithError as exc:
-        return failed_result(item, exc.text(), form=_form_quietly(item.folder)[0])
+        res = failed_result(item, exc.text(), form=_form_quietly(item.folder)[0])
+        if exc.file:
+            exc.file = relative_to(exc.file, out)
+            res.page_message = exc.text()
+        return res
     except OSError as exc:  # permissions, a full disk, a report open in Word (Windows locks it)
         message = f"{os_error_text(exc, item.folder)}（请检查读写权限与磁盘空间；如该报告正在 Word/WPS 中打开，请先关闭后重新运行）"
         return failed_result(item, message, form=_form_quietly(item.folder)[0])
@@ -215,10 +256,13 @@ def failed_result(item: BatchItem, message: str, *, form: FormData | None = None
     return ClusterResult(key=item.key, cluster=item.cluster, status=STATUS_FAILED, message=message, form=form)
 
 
-def _unsubmitted(item: BatchItem) -> ClusterResult:
+def _unsubmitted(item: BatchItem, out: Path | None = None) -> ClusterResult:
     form, findings = _form_quietly(item.folder)
-    message = f"未提交：没有 {item.folder / 'report.yaml'}（可用 reportsmith init {item.key} 生成填报文件）"
-    res = ClusterResult(key=item.key, cluster=item.cluster, status=STATUS_MISSING, message=message, form=form, details=_details_json(findings))
+    message = "未提交：没有 {}（可用 reportsmith init " + item.key + " 生成填报文件）"
+    res = ClusterResult(key=item.key, cluster=item.cluster, status=STATUS_MISSING, message=message.format(item.folder / "report.yaml"),
+                        form=form, details=_details_json(findings, out))
+    if out is not None:
+        res.page_message = message.format(relative_to(item.folder / "report.yaml", out))
     _count(res, findings)
     return res
 
@@ -273,11 +317,13 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, e
         output=docx.relative_to(out).as_posix(),
         pdf=pdf_path.relative_to(out).as_posix() if pdf_path is not None and pdf_path.is_file() else None,
         rebuilt=rebuilt,
-        details=_details_json(findings),
+        details=_details_json(findings, out),
         form=assembled.form,
+        written=any(s.paragraphs for s in assembled.sections),
     )
     if assembled.checklist is not None:
         res.evidence_missing = sum(1 for i in assembled.checklist.items if i.status != "已附")
+        res.evidence_items = len(assembled.checklist.items)
     _count(res, findings)
     return res
 

@@ -95,6 +95,43 @@ def _plausibility(values: Mapping[str, Number], c: _Collector) -> None:
                 c.add(Severity.WARNING, f"form.{rule['id']}", zero, rule["message"], rule["hint"])
 
 
+def _grouped(value: Decimal) -> str:
+    """12685000000 → "12,685,000,000"; 1268500.5 → "1,268,500.5"."""
+    text = f"{value.normalize():,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _magnitude(values: Mapping[str, Number], c: _Collector) -> None:
+    """A value likely typed in the wrong unit: its relation to a reference row is far outside
+    the usual range, and one of the listed mistakes would bring it back inside."""
+    flagged: set[str] = set()
+    for rule in formspec.magnitude_rules():
+        row, per = rule["row"], rule["per"]
+        if row in flagged or per in flagged or row not in values or per not in values:
+            continue
+        value, base = Decimal(values[row]), Decimal(values[per])
+        if value <= 0 or base <= 0:
+            continue
+        low, high = (Decimal(str(x)) for x in rule["range"])
+        ratio = value / base
+        if low <= ratio <= high:
+            continue
+        for mistake in rule["mistakes"]:
+            factor = Decimal(str(mistake["factor"]))
+            if (factor > 1) != (ratio > high):
+                continue
+            fixed = value / factor
+            if low <= fixed / base <= high:
+                unit = formspec.rows_by_key()[row].unit or ""
+                flagged.add(row)
+                c.add(Severity.WARNING, "form.magnitude", row,
+                      f"“{row}”填的是 {_grouped(value)} {unit}，{rule['what']}为 {_grouped(round(ratio, 1 if ratio >= 1 else 6))}，"
+                      f"远超出常见范围（{_grouped(low)}～{_grouped(high)}），可能{mistake['says']}",
+                      f"如果是{mistake['says']}，应改为 {_grouped(fixed)} {unit}；确认无误时可忽略本警告",
+                      measured=float(value), limit=float(fixed))
+                break
+
+
 def _unfilled(values: Mapping[str, Number], c: _Collector) -> None:
     for row in formspec.value_rows():
         if row.key not in values:
@@ -113,6 +150,7 @@ def relational_findings(data: FormData, *, line_of: LineOf | None = None) -> lis
         _disjoint(values, c)
         _groups(values, c)
         _plausibility(values, c)
+        _magnitude(values, c)
         if not prefix:
             _unfilled(values, c)
         out += c.findings

@@ -220,7 +220,12 @@ def form_yaml(data: FormData, *, comments: tuple[str, ...] = ()) -> str:
     """``data`` as form.yaml text (the inverse of :func:`load_form`): rows in printed order,
     section names as comments, 未填 rows left empty, last year's values under ``previous:``.
     """
+    from reportsmith.registry import clusters as registry
+
     lines = [f"# {c}" for c in comments]
+    if data.cluster in registry.accounts():  # the form names its cluster, not only its account
+        cluster = registry.get_cluster(data.cluster)
+        lines += [f"# 集群名称：{cluster.name}", f"# 集群单位名称（依托单位）：{cluster.units_text}"]
     if data.cluster:
         lines.append(f"cluster: {data.cluster}")
     lines.append(f"year: {data.year}")

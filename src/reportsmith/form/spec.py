@@ -121,6 +121,11 @@ def plausibility_rules() -> list[dict]:
     return list(load_data("form.yaml").get("plausibility", []))
 
 
+def magnitude_rules() -> list[dict]:
+    """The likely-wrong-unit rules of ``data/form.yaml`` (a row against a reference row)."""
+    return list(load_data("form.yaml").get("magnitude", []))
+
+
 def value_limit(kind: Kind | None) -> int:
     """The largest absolute value a row of this kind may take (``max_value`` in the data)."""
     return int(load_data("form.yaml")["max_value"][kind or "count"])

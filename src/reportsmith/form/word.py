@@ -1,6 +1,6 @@
 """A filled statistical form (附件2) as a Word table, laid out like the official one.
 
-Title, 集群单位名称, a three-column table (指标名称 / 计量单位 / 数量) with the "其中"
+Title, 集群名称 and 集群单位名称 (依托单位), a three-column table (指标名称 / 计量单位 / 数量) with the "其中"
 rows indented as printed, and the signature line under it. Fonts follow the layout
 notes: East Asian fonts are set through ``w:eastAsia`` (python-docx's ``font.name``
 only sets the Latin font). Rows left empty (未填) stay empty, never 0.
@@ -82,8 +82,9 @@ def build_document(data: FormData) -> Any:
 
     _paragraph(doc, "附件2", HEAD_FONT, 16, space_after=6)
     _paragraph(doc, title(data.year), TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
-    units = registry.get_cluster(data.cluster).units_text if data.cluster in registry.accounts() else ""
-    _paragraph(doc, f"集群单位名称：{units}", BODY_FONT, 14, space_after=6)
+    cluster = registry.get_cluster(data.cluster) if data.cluster in registry.accounts() else None
+    _paragraph(doc, f"集群名称：{cluster.name if cluster else ''}", BODY_FONT, 14, space_after=0)
+    _paragraph(doc, f"集群单位名称（依托单位）：{cluster.units_text if cluster else ''}", BODY_FONT, 14, space_after=6)
 
     rows = formspec.form_rows()
     table = doc.add_table(rows=len(rows) + 1, cols=3)

@@ -1,10 +1,11 @@
 """The statistical form (附件2) as an Excel sheet: write a blank or filled one, read a filled one.
 
-The sheet is laid out like the official form — title, 集群单位名称, the columns
-指标名称 / 计量单位 / 数量, "其中" rows indented — and protected so that only the 数量
-cells can be edited, each with numeric validation. A hidden column D holds the row key
-(and, above the table, the cluster's account and the year) so that reading back does
-not depend on the printed labels; a sheet without it is read by its labels.
+The sheet is laid out like the official form — title, 集群名称 and 集群单位名称 (依托单位),
+the columns 指标名称 / 计量单位 / 数量, "其中" rows indented — plus a column E 上年数量
+(optional, read back into ``previous`` for the 同比 figures). It is protected so that only
+the 数量 and 上年数量 cells can be edited, each with numeric validation. A hidden column D
+holds the row key (and, above the table, the cluster's account and the year) so that
+reading back does not depend on the printed labels; a sheet without it is read by its labels.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ SHEET = "统计报表"
 HEADER_ROW = 3
 SIGNATURE = "依托单位名称（盖公章）：_______  填表人：______  电话：______  填报日期：_______"
 _KEY_COL = 4  # hidden column D
+_PREV_COL = 5  # column E: last year's values
+PREVIOUS_HEADER = "上年数量（可选，用于同比）"
+
+
+def header_line(cluster: registry.Cluster) -> str:
+    """The form's header naming its cluster: 集群名称 and its 依托单位 (集群单位名称)."""
+    return f"集群名称：{cluster.name}\n集群单位名称（依托单位）：{cluster.units_text}"
 
 
 def title(year: int) -> str:
@@ -100,12 +108,14 @@ def _layout(ws: Any, cluster: registry.Cluster, year: int, data: FormData | None
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
     ws.merge_cells("A2:C2")
-    ws["A2"] = f"集群单位名称：{cluster.units_text}"
+    ws["A2"] = header_line(cluster)
     ws["A2"].font = body
-    for col, text in enumerate(("指标名称", "计量单位", "数量"), start=1):
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[2].height = 36
+    for col, text in ((1, "指标名称"), (2, "计量单位"), (3, "数量"), (_PREV_COL, PREVIOUS_HEADER)):
         cell = ws.cell(HEADER_ROW, col, text)
         cell.font, cell.border = bold, box
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.cell(1, _KEY_COL, cluster.account)
     ws.cell(2, _KEY_COL, year)
     ws.cell(HEADER_ROW, _KEY_COL, "键")
@@ -124,25 +134,27 @@ def _layout(ws: Any, cluster: registry.Cluster, year: int, data: FormData | None
         ws.add_data_validation(dv)
 
     values = data.values if data else {}
+    previous = data.previous if data else {}
     for i, row in enumerate(formspec.form_rows()):
         r = HEADER_ROW + 1 + i
         label = ws.cell(r, 1, row.label)
         unit = ws.cell(r, 2, row.unit or "-")
         qty = ws.cell(r, 3)
-        for cell in (label, unit, qty):
+        prev = ws.cell(r, _PREV_COL)
+        for cell in (label, unit, qty, prev):
             cell.border, cell.font = box, bold if row.header else body
         label.alignment = Alignment(indent=indent_em(row), vertical="center", wrap_text=True)
         unit.alignment = Alignment(horizontal="center", vertical="center")
         if row.header:
             continue
         ws.cell(r, _KEY_COL, row.key)
-        qty.protection = Protection(locked=False)
-        qty.number_format = "0" if row.is_count else "#,##0.00"
-        qty.alignment = Alignment(horizontal="right", vertical="center")
-        checks[row.kind].add(qty.coordinate)
-        value = values.get(row.key)
-        if value is not None:
-            qty.value = as_number(value)
+        for cell, value in ((qty, values.get(row.key)), (prev, previous.get(row.key))):
+            cell.protection = Protection(locked=False)
+            cell.number_format = "0" if row.is_count else "#,##0.00"
+            cell.alignment = Alignment(horizontal="right", vertical="center")
+            checks[row.kind].add(cell.coordinate)
+            if value is not None:
+                cell.value = as_number(value)
     last = HEADER_ROW + len(formspec.form_rows()) + 2
     ws.merge_cells(start_row=last, start_column=1, end_row=last, end_column=3)
     ws.cell(last, 1, SIGNATURE).font = body
@@ -151,6 +163,7 @@ def _layout(ws: Any, cluster: registry.Cluster, year: int, data: FormData | None
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 18
     ws.column_dimensions["D"].hidden = True
+    ws.column_dimensions["E"].width = 18
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
     # Open with the cursor on the first 数量 cell, where the user starts typing.
     first = ws.cell(HEADER_ROW + 1 + next(i for i, r in enumerate(formspec.form_rows()) if not r.header), 3)
@@ -166,7 +179,7 @@ def _print_setup(ws: Any, last: int) -> None:
     """A4 portrait, one page wide, header row repeated, page numbers in the footer."""
     from openpyxl.worksheet.page import PageMargins
 
-    ws.print_area = f"A1:C{last}"
+    ws.print_area = f"A1:E{last}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
@@ -196,7 +209,9 @@ def read_xlsx(path: Path) -> tuple[dict[str, Any], LineMap]:
                          hint="请使用 reportsmith form blank 生成的表格填写")
     by_label = {r.label: r.key for r in formspec.value_rows()}
     raw: dict[str, Any] = {}
+    previous: dict[str, Any] = {}
     lines: dict[tuple, int] = {}
+    has_previous = str(ws.cell(header, _PREV_COL).value or "").startswith("上年")
     for r in range(header + 1, ws.max_row + 1):
         key = ws.cell(r, _KEY_COL).value
         if key not in formspec.rows_by_key():
@@ -206,6 +221,11 @@ def read_xlsx(path: Path) -> tuple[dict[str, Any], LineMap]:
             continue
         raw[key] = ws.cell(r, 3).value
         lines[(key,)] = r
+        last = ws.cell(r, _PREV_COL).value if has_previous else None
+        if last is not None and str(last).strip() != "":
+            previous[key], lines[("previous", key)] = last, r
+    if previous:
+        raw["previous"], lines[("previous",)] = previous, header
     account = ws.cell(1, _KEY_COL).value
     if isinstance(account, str) and account:
         raw["cluster"], lines[("cluster",)] = account, 1

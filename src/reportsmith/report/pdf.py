@@ -205,9 +205,10 @@ class PdfConverter:
     """Converts .docx files to PDF beside them; ``mode`` is ``auto`` (long-running office when
     possible), ``server`` (long-running office or nothing) or ``oneshot`` (one office per document)."""
 
-    def __init__(self, *, timeout: float = DOC_TIMEOUT_S, mode: str = "auto") -> None:
+    def __init__(self, *, timeout: float = DOC_TIMEOUT_S, mode: str | None = None) -> None:
         self.timeout = timeout
-        self.mode = mode
+        # REPORTSMITH_PDF_MODE=oneshot lets benchmarks/bench_pdf.py time the old way through the real batch.
+        self.mode = mode or os.environ.get("REPORTSMITH_PDF_MODE") or "auto"
         self.soffice = find_soffice()
         self._work: Path | None = None
         self._env: dict[str, str] = {}

@@ -104,7 +104,9 @@ def report_yaml_text(
 def form_yaml_text(cluster: Cluster, year: int, schema_ref: str | None = None) -> str:
     """form.yaml with every row of 附件2 and an empty value (empty = 未填)."""
     lines = _schema_line(schema_ref, "form") + [
-        f"# {cluster.name}（{cluster.code}）{year}年度创新型产业集群统计报表（附件2）",
+        f"# {year}年度创新型产业集群统计报表（附件2）",
+        f"# 集群名称：{cluster.name}（{cluster.code}）",
+        f"# 集群单位名称（依托单位）：{cluster.units_text}",
         "# 每行一个指标：在冒号后填写数值；不填表示“未填”（不会当作 0）。金额单位为万元。",
         "# 检查：reportsmith check 本文件夹（或 reportsmith form validate form.yaml）",
         f"cluster: {cluster.account}",
