@@ -118,6 +118,9 @@ def test_a_folder_without_report_yaml_cannot_be_built(tmp_path):
 
 
 def test_pdf_without_libreoffice_still_builds_the_docx(folder, tmp_path, monkeypatch):
+    from reportsmith.report.pdf import shared_converter
+
+    shared_converter().close()  # an office another test left running would still convert
     monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
     result = build(folder, tmp_path / "out", pdf=True)
     assert result.docx.is_file() and result.pdf is None

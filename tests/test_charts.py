@@ -129,3 +129,39 @@ def test_indicator_charts_draw_province_and_cluster(forms, tmp_path):
     a = charts.cluster_indicator_chart(one, year=2024)
     assert a == charts.cluster_indicator_chart(one, year=2024)
     assert zlib.crc32(a) != zlib.crc32(png)
+
+
+def test_build_chart_puts_the_indicator_chart_after_the_table_of_appendix_1(tmp_path):
+    import docx
+    from docx.oxml.ns import qn
+
+    from reportsmith.report.build import build
+
+    plain = build(REPO / "inputs" / "whkjcyjq", tmp_path / "plain").docx
+    with_chart = build(REPO / "inputs" / "whkjcyjq", tmp_path / "chart", chart=True).docx
+    again = build(REPO / "inputs" / "whkjcyjq", tmp_path / "again", chart=True).docx
+    assert with_chart.read_bytes() == again.read_bytes()
+    a, b = docx.Document(str(plain)), docx.Document(str(with_chart))
+    assert len(b.inline_shapes) == len(a.inline_shapes) + 1
+    texts_a, texts_b = [p.text for p in a.paragraphs], [p.text for p in b.paragraphs]
+    extra = [t for t in texts_b if t not in texts_a]
+    assert extra == ["图　主要指标本年与上年对比"]
+    body = list(b.element.body)
+    label = next(i for i, el in enumerate(body) if el.tag == qn("w:p") and "".join(t.text for t in el.iter(qn("w:t"))) == "附件1")
+    table = next(i for i in range(label, len(body)) if body[i].tag == qn("w:tbl"))
+    assert body[table + 1].find(f".//{qn('w:drawing')}") is not None
+
+
+def test_batch_chart_rebuilds_reports_when_switched_on(tmp_path):
+    from reportsmith.batch.run import run_batch
+
+    out = tmp_path / "out"
+    first = run_batch(REPO / "inputs", out, only=["whkjcyjq"], jobs=1, summary=False)
+    assert first.clusters[0].rebuilt
+    charted = run_batch(REPO / "inputs", out, only=["whkjcyjq"], jobs=1, summary=False, chart=True)
+    assert charted.clusters[0].rebuilt
+    import docx
+
+    assert len(docx.Document(str(out / charted.clusters[0].output)).inline_shapes) == 1
+    again = run_batch(REPO / "inputs", out, only=["whkjcyjq"], jobs=1, summary=False, chart=True)
+    assert not again.clusters[0].rebuilt

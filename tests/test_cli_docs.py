@@ -92,3 +92,31 @@ def test_the_documented_line_check_catches_an_unknown_option():
     command = cli.get_command(click.Context(cli), "build")
     with pytest.raises(click.UsageError):
         command.make_context("build", ["inputs/whkjcyjq", "--nosuch"])
+
+
+def test_readme_says_how_to_reach_the_commands_after_make_demo(tmp_path):
+    """The activation line the README shows after `make demo` really puts `reportsmith` on the PATH."""
+    import os
+    import subprocess
+    import sys
+
+    text = README.read_text(encoding="utf-8")
+    after_demo = text[text.index("`make demo` 运行后") :]
+    block = re.search(r"```[^\n]*\n(.*?)```", after_demo, re.S).group(1)
+    lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
+    assert lines[0] == "source .venv/bin/activate" and lines[1].startswith("reportsmith ")
+    root = README.parent
+    venv = Path(sys.prefix)
+    if not (root / ".venv").exists() or venv.resolve() != (root / ".venv").resolve():
+        pytest.skip("the suite runs outside the repository's .venv (make test creates it)")
+    # A fresh shell whose PATH does not know the venv: without the README's line the command is not found.
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p).resolve() != (venv / "bin").resolve())
+    env = {"PATH": path, "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    import shutil
+
+    if shutil.which("reportsmith", path=path) is None:  # a machine may have another one on its PATH
+        bare = subprocess.run(["bash", "-c", lines[1]], cwd=root, env=env, capture_output=True, text=True)
+        assert bare.returncode == 127  # command not found: the defect the README line fixes
+    shown = subprocess.run(["bash", "-c", " && ".join(lines[:2])], cwd=root, env=env, capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert "创新型产业集群（48 个）" in shown.stdout

@@ -42,9 +42,9 @@ def test_json_output_matches_the_checklist(tmp_path, capsys):
     folder = _copy_demo(tmp_path, "ycswcyjq")
     assert main(["evidence", str(folder), "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert data["counts"] == {"应附": 17, "已附": 16, "缺失": 1, "无效": 0}
-    assert [i["序号"] for i in data["items"]] == list(range(1, 18))
-    (gap,) = [i for i in data["items"] if i["状态"] != "已附"]
+    assert data["counts"] == {"应附": 17, "已附": 16, "缺失": 1, "无效": 0, "不要求佐证": 2}
+    assert [i["序号"] for i in data["items"]] == list(range(1, 20))  # the two 市级 institutions too
+    (gap,) = [i for i in data["items"] if i["状态"] not in ("已附", "不要求佐证")]
     assert gap["名称"] == "湖北省医用材料工程技术研究中心" and gap["大小"] == [0]
     assert [p["rule"] for p in data["problems"]] == ["evidence.missing"]
 
@@ -101,8 +101,10 @@ def test_build_bundle_writes_the_files_renamed_by_checklist_number(tmp_path, cap
     bundle = out_dir / "ycswcyjq" / "佐证材料"
     names = sorted(p.name for p in bundle.iterdir())
     assert len(names) == 16 and f"已复制佐证材料 16 个文件到：{bundle}" in capsys.readouterr().out
-    assert names[0] == "01-宜昌高新区生物产业科技企业孵化器.pdf" and not [n for n in names if n.startswith("13-")]
-    assert "17-宜昌市“招才兴业”人才引进实施意见.docx" in names
+    # Numbered as in the checklist: 07 and 15 are 市级 institutions without a file, 14 is missing.
+    assert names[0] == "01-宜昌高新区生物产业科技企业孵化器.pdf"
+    assert not [n for n in names if n.startswith(("07-", "14-", "15-"))]
+    assert "19-宜昌市“招才兴业”人才引进实施意见.docx" in names
     source = ROOT / "inputs" / "ycswcyjq" / "evidence" / "生物产业孵化器认定.pdf"
     assert (bundle / names[0]).read_bytes() == source.read_bytes()
 
@@ -129,7 +131,7 @@ def test_unreadable_report_skips_the_naming_rule_and_keeps_json_clean(tmp_path, 
     (folder / "report.yaml").write_text("cluster: [\n", encoding="utf-8")
     assert main(["evidence", str(folder), "--json"]) == 0
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["count_line"] == "应附 12 项，已附 12 项，缺失 0 项"
+    assert json.loads(captured.out)["count_line"] == "应附 12 项，已附 12 项，缺失 0 项；另列市级及其他机构 4 项（不要求佐证）"
     assert "report.yaml 无法读取，未检查正文是否点名规划和政策文件" in captured.err
 
 

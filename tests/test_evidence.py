@@ -104,7 +104,10 @@ def test_institution_of_no_listed_kind_counts_only_in_total(tmp_path):
     folder = make_folder(tmp_path, text)
     form = FormData({"研发机构": 2, "企业技术中心": 1})
     cl = evidence.build_checklist(folder, form)
-    assert _rules(cl, "evidence.count_mismatch") == [] and cl.items == []
+    assert _rules(cl, "evidence.count_mismatch") == []
+    # Listed, as 附件2 asks for all of them, but 市级 needs no evidence.
+    assert [(i.name, i.status) for i in cl.items] == [("技术中心", "不要求佐证"), ("联合研发中心", "不要求佐证")]
+    assert not _rules(cl, "evidence.missing")
 
 
 # --- entries of evidence.yaml -------------------------------------------------------------
@@ -136,7 +139,7 @@ def test_file_may_be_one_path_or_a_list(tmp_path):
     assert cl.items[0].sha256[1] == hashlib.sha256(PNG).hexdigest()
 
 
-def test_items_numbered_in_group_order_and_city_level_without_file_left_out(tmp_path):
+def test_items_numbered_in_group_order_and_city_level_without_file_listed_as_not_required(tmp_path):
     text = (
         "政策:\n  - 名称: 《措施》\n    文件: evidence/a.pdf\n规划:\n  - 名称: 《规划》\n    文件: evidence/a.pdf\n机构:\n"
         + _inst("实验室", "省级及以上重点实验室")
@@ -148,11 +151,13 @@ def test_items_numbered_in_group_order_and_city_level_without_file_left_out(tmp_
     assert [(i.seq, i.group, i.name) for i in cl.items] == [
         (1, "创新服务机构", "孵化器"),
         (2, "研发机构", "实验室"),
-        (3, "研发机构", "市级站"),
-        (4, "地方规划", "《规划》"),
-        (5, "专项政策", "《措施》"),
+        (3, "研发机构", "市级中心"),
+        (4, "研发机构", "市级站"),
+        (5, "地方规划", "《规划》"),
+        (6, "专项政策", "《措施》"),
     ]
-    assert cl.count_line == "应附 5 项，已附 5 项，缺失 0 项"
+    assert cl.items[2].status == "不要求佐证" and cl.items[3].status == "已附"  # a 市级 file is still checked
+    assert cl.count_line == "应附 5 项，已附 5 项，缺失 0 项；另列市级及其他机构 1 项（不要求佐证）"
 
 
 def test_required_item_without_file_is_missing(tmp_path):
@@ -227,12 +232,12 @@ def test_demo_lists_reconcile_with_demo_forms_and_reports(account):
     cl = assemble(ROOT / "inputs" / account).checklist  # with the demo form and report texts
     problems = [f for f in cl.findings if f.is_problem and f.rule != "evidence.missing"]
     assert problems == []
-    assert all(i.status in ("已附", "缺失") for i in cl.items)
+    assert all(i.status in ("已附", "缺失", "不要求佐证") for i in cl.items)
 
 
 def test_demo_shows_exactly_one_gap():
     items = [i for a in DEMOS for i in evidence.build_checklist(ROOT / "inputs" / a, None).items]
-    assert [(i.name, i.status, i.reason) for i in items if i.status != "已附"] == [("湖北省医用材料工程技术研究中心", "缺失", "文件不存在")]
+    assert [(i.name, i.status, i.reason) for i in items if i.missing] == [("湖北省医用材料工程技术研究中心", "缺失", "文件不存在")]
 
 
 def test_json_schema_lists_categories_and_levels():
@@ -258,15 +263,16 @@ def _appendix(docx_path: Path) -> tuple[list[list[str]], list[str]]:
 
 def _expected_rows(checklist) -> list[list[str]]:
     expected: list[list[str]] = []
-    for group, items in checklist.groups():
-        expected.append([group] * 7)  # the group's title row spans the table
+    for group, items in checklist.row_groups():
+        expected.append([group] * 7)  # the title row (group, and the form row it counts toward) spans the table
         expected += [
-            [str(i.seq), i.category, i.name, i.level, i.doc_no, "\n".join(i.files), i.status_text] for i in items
+            [str(i.seq), i.category, i.name, i.level, i.doc_no, "\n".join(i.shown_files or i.files), i.status_text] for i in items
         ] or [["（无）"] * 7]
     return expected
 
 
-@pytest.mark.parametrize(("account", "count_line"), [("whkjcyjq", "应附 12 项，已附 12 项，缺失 0 项"), ("ycswcyjq", "应附 17 项，已附 16 项，缺失 1 项")])
+@pytest.mark.parametrize(("account", "count_line"), [("whkjcyjq", "应附 12 项，已附 12 项，缺失 0 项；另列市级及其他机构 4 项（不要求佐证）"),
+                                                     ("ycswcyjq", "应附 17 项，已附 16 项，缺失 1 项；另列市级及其他机构 2 项（不要求佐证）")])
 def test_built_appendix_table_of_the_demos_equals_the_checklist(tmp_path, account, count_line):
     from reportsmith.report import build
     result = build.build(ROOT / "inputs" / account, tmp_path)
@@ -296,17 +302,20 @@ def test_built_appendix_shows_every_cell_as_written(tmp_path):
     )
     result = build.build(folder, tmp_path / "out", bundle=True)
     rows, paragraphs = _appendix(result.docx)
+    bundled = "佐证材料/01-A&B _孵化器_ _{{ 营业收入 }}-1.pdf\n佐证材料/01-A&B _孵化器_ _{{ 营业收入 }}-2.pdf"
     assert rows == [
-        ["创新服务机构"] * 7,
-        ["1", "国家级科技企业孵化器", 'A&B <孵化器> "{{ 营业收入 }}"', "国家级", "国科发区〔2023〕12号", "evidence/a.pdf\nevidence/a.pdf", "已附"],
-        ["研发机构"] * 7,
-        ["2", "省级及以上重点实验室", "乙重点实验室", "省级", "", "evidence/t.pdf", "无效：扩展名为 .pdf，但内容不是 PDF"],
+        ["创新服务机构：国家级科技企业孵化器"] * 7,
+        ["1", "国家级科技企业孵化器", 'A&B <孵化器> "{{ 营业收入 }}"', "国家级", "国科发区〔2023〕12号", bundled, "已附"],
+        ["研发机构：研究院所"] * 7,
+        ["2", "研究院所", "丙研究院", "市级", "", "", "不要求佐证"],
+        ["研发机构：省级及以上重点实验室"] * 7,
+        ["3", "省级及以上重点实验室", "乙重点实验室", "省级", "", "evidence/t.pdf", "无效：扩展名为 .pdf，但内容不是 PDF"],
         ["地方规划"] * 7,
-        ["3", "地方规划", "《丙规划》", "", "", "evidence/none.pdf", "缺失：文件不存在"],
+        ["4", "地方规划", "《丙规划》", "", "", "evidence/none.pdf", "缺失：文件不存在"],
         ["专项政策"] * 7,
-        ["4", "专项政策", "《丁措施》", "", "", "", "缺失：未列出文件"],
+        ["5", "专项政策", "《丁措施》", "", "", "", "缺失：未列出文件"],
     ]
-    assert "应附 4 项，已附 1 项，缺失 3 项" in paragraphs
+    assert "应附 4 项，已附 1 项，缺失 3 项；另列市级及其他机构 1 项（不要求佐证）" in paragraphs
     assert rows == _expected_rows(result.assembled.checklist)
     bundle = tmp_path / "out" / "whkjcyjq" / "佐证材料"
     assert sorted(p.name for p in bundle.iterdir()) == ["01-A&B _孵化器_ _{{ 营业收入 }}-1.pdf", "01-A&B _孵化器_ _{{ 营业收入 }}-2.pdf"]

@@ -16,6 +16,8 @@ from reportsmith.compute.highlights import headings as highlight_headings
 from reportsmith.outline.report_input import DATA_MARKER, load_report
 from reportsmith.report.scaffold import scaffold
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def test_scaffold_writes_three_loadable_files(tmp_path: Path) -> None:
     result = scaffold("ycswcyjq", tmp_path, schema_dir=tmp_path / "schemas")
@@ -115,3 +117,25 @@ def test_every_command_the_scaffold_mentions_exists(tmp_path: Path, capsys: pyte
     for command in mentioned:
         assert main([*command.split(), "--help"]) == 0, command
     capsys.readouterr()
+
+
+def test_init_beside_a_filled_form_shows_its_data_sentences_as_ready_text(tmp_path):
+    """The writer sees the sentences her form gives, under the {{ 数据句 }} line she can keep."""
+    import shutil
+
+    from reportsmith.compute.highlights import section_sentences
+    from reportsmith.form.load import load_form
+    from reportsmith.report.pipeline import assemble
+
+    folder = tmp_path / "whkjcyjq"
+    folder.mkdir()
+    shutil.copy(ROOT / "inputs" / "whkjcyjq" / "form.yaml", folder / "form.yaml")
+    scaffold("whkjcyjq", tmp_path)
+    text = (folder / "report.yaml").read_text(encoding="utf-8")
+    sentences = section_sentences(load_form(folder / "form.yaml")[0])
+    for title in highlight_headings():
+        for sentence in sentences[title]:
+            assert f"  #   {sentence}\n" in text
+    # Kept as scaffolded, the report prints exactly those sentences at the marker.
+    a = assemble(folder)
+    assert {s.heading.title: s.highlights for s in a.sections if s.highlights} == {t: v for t, v in sentences.items() if v}

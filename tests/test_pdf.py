@@ -177,3 +177,18 @@ def test_headings_and_body_use_three_different_faces(demo_docx, tmp_path):
     for name in names:  # "Noto Serif CJK SC" embeds as NotoSerifCJKjp-…, "LXGW WenKai" as LXGWWenKai-…
         stem = name.removesuffix("SC")
         assert stem.lower() in fonts.replace(" ", "").lower(), (name, fonts)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_compendium_cli_makes_pdf_a(tmp_path):
+    _needs_office()
+    import pikepdf
+
+    from reportsmith.cli import main
+
+    target = tmp_path / "汇编.docx"
+    assert main(["compendium", str(REPO / "inputs"), "-o", str(target), "--pdf-a", "--only", "whkjcyjq,szxgcyjq", "-j", "1"]) in (0, 1)
+    with pikepdf.open(target.with_suffix(".pdf")) as doc:
+        meta = doc.open_metadata()
+        assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B")

@@ -146,7 +146,7 @@ def test_appendix_tables_hold_the_rows(tmp_path):
     assert [r[0] for r in rows[4:]] == ["研发投入强度", "高新技术企业占比"]
     crow = [[c.text for c in r.cells] for r in checklist.rows]
     assert crow[0] == ["序号", "类别", "名称", "级别", "文号", "佐证材料", "状态"]
-    assert crow[1][0] == "创新服务机构"
+    assert crow[1][0] == "创新服务机构：省级及以上科技企业孵化器"  # grouped by the form row it counts toward
     assert crow[2] == ["1", "省级及以上科技企业孵化器", "光谷A&B孵化器", "省级", "鄂科技发〔2022〕18号", "evidence/孵化器.pdf", "已附"]
     assert crow[3][0] == "研发机构" and crow[4][0] == "（无）"
     assert crow[6][5] == "evidence/a.pdf\nevidence/b.pdf"

@@ -71,7 +71,7 @@ def expected_figures(folder: Path) -> dict[str, str]:
     check = check_inputs(folder)
     checklist = assemble(folder).checklist
     covered = sum(t.covered for t in check.topics)
-    missing = sum(1 for i in checklist.items if i.status != "已附")
+    missing = sum(1 for i in checklist.items if i.missing)
     return {
         "字数": str(check.zishu),
         "长度评价": check.band_label,

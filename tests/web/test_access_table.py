@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 from pathlib import Path
 
 import pytest
@@ -69,8 +70,8 @@ def test_cell(world, name, method, role):
         resp = client.generic(method, url, json.dumps(body or {}, ensure_ascii=False).encode(), content_type="application/json")
     elif method == "GET":
         resp = client.get(url)
-    else:
-        resp = client.generic(method, url, body or {})
+    else:  # form fields, encoded as a browser sends them
+        resp = client.generic(method, url, urlencode(body or {}), content_type="application/x-www-form-urlencoded")
     assert resp.status_code == spec[role], f"{method} {url} as {role}: {resp.status_code}, table says {spec[role]}"
     if role == "anonymous" and resp.status_code == 302 and name != "logout":
         assert resp["Location"].startswith(reverse("login"))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -58,24 +59,28 @@ def test_dashboard_filters_and_sorts(world):
     assert b["zishu"] is None and b["coverage"] is None and b["state_label"] == "未开始"
 
 
-def test_charts_are_png_and_cached_by_input(world, settings):
+def test_charts_are_png_and_cached_by_input(world):
     from reportsmith.web.desk import service
+    from reportsmith.web.workspace import store
 
     c = client_for(world, "reviewer")
+    paths = {name: service.chart_path(name, service.all_rows()) for name in service.CHARTS}
     for name in service.CHARTS:
         resp = c.get(reverse("desk_chart", kwargs={"chart": name}))
         assert resp.status_code == 200 and resp.content[:8] == b"\x89PNG\r\n\x1a\n"
-    cached = sorted(p.name for p in (service.cache_dir() / "charts").iterdir())
-    assert len(cached) == 3
-    again = c.get(reverse("desk_chart", kwargs={"chart": "zishu"}))
-    assert sorted(p.name for p in (service.cache_dir() / "charts").iterdir()) == cached
-    assert again.content == (service.cache_dir() / "charts" / next(n for n in cached if n.startswith("zishu"))).read_bytes()
+        assert paths[name].read_bytes() == resp.content  # drawn once, kept under the inputs' hash
+    # served from the cache: the file is not rewritten
+    stamp = paths["zishu"].stat().st_mtime_ns
+    assert c.get(reverse("desk_chart", kwargs={"chart": "zishu"})).content == paths["zishu"].read_bytes()
+    assert paths["zishu"].stat().st_mtime_ns == stamp
     # a change of one cluster's inputs makes a new picture
-    from reportsmith.web.workspace import store
-
-    store.save_section(world["space_a"], "集群总体情况", "新的总体情况。" * 50, store.current_section(world["space_a"], "集群总体情况").version, world["users"]["cluster_a"])
-    c.get(reverse("desk_chart", kwargs={"chart": "zishu"}))
-    assert len(list((service.cache_dir() / "charts").iterdir())) == 4
+    space = world["space_a"]
+    store.save_section(space, "集群总体情况", "新的总体情况。" * 50, store.current_section(space, "集群总体情况").version,
+                       world["users"]["cluster_a"])
+    new = service.chart_path("zishu", service.all_rows())
+    assert new != paths["zishu"]
+    assert c.get(reverse("desk_chart", kwargs={"chart": "zishu"})).content == new.read_bytes()
+    assert c.get(reverse("desk_chart", kwargs={"chart": "nosuch"})).status_code == 404
 
 
 def test_review_comment_return_writer_sees_it_resubmit_approve_audit(world):
@@ -226,3 +231,45 @@ def test_evidence_files_linked_and_served(world):
 @pytest.mark.parametrize("name", ["desk_dashboard", "api_desk_rows"])
 def test_cluster_accounts_are_refused(world, name):
     assert client_for(world, "cluster_a").get(reverse(name)).status_code == 403
+
+
+@pytest.mark.slow
+def test_compendium_and_export_downloads(world, tmp_path):
+    """汇编 (only approved) and 导出全部 from the desk are the engine's, read back."""
+    import hashlib
+    import zipfile
+
+    from docx import Document
+
+    from reportsmith.web.desk import service
+
+    c = client_for(world, "reviewer")
+    space = world["space_a"]
+    title = service.snapshot(space).assembled.title
+    # nothing approved yet: a message, no volume
+    resp = c.post(reverse("desk_compendium"), {"only_approved": "1"}, follow=True)
+    assert "还没有已通过审核的集群" in resp.content.decode()
+    _submit(space)
+    service.approve_space(space, world["users"]["reviewer"])
+
+    resp = c.post(reverse("desk_compendium"), {"only_approved": "1"})
+    assert resp.status_code == 200
+    vol = tmp_path / "汇编.docx"
+    vol.write_bytes(resp.content)
+    titles = ["".join(p.text.split()) for p in Document(str(vol)).paragraphs if p.style.style_id == "Title"]
+    assert titles == ["".join(title.split())]  # the one approved report, once
+
+    resp = c.post(reverse("desk_export"))
+    assert resp.status_code == 200
+    z = tmp_path / "全部材料.zip"
+    z.write_bytes(resp.content)
+    with zipfile.ZipFile(z) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        files = {e["path"]: e for e in manifest["files"]}
+        assert "汇编.docx" in files
+        report = next(p for p in files if p.startswith(f"{ACCOUNT_A}/") and p.endswith(".docx"))
+        for path, e in files.items():
+            assert hashlib.sha256(zf.read(path)).hexdigest() == e["sha256"]
+    assert report
+    actions = [a.action for a in service.AuditEntry.objects.filter(space=None).order_by("id")]
+    assert actions[-2:] == ["compendium", "export"]

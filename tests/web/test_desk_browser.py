@@ -2,7 +2,7 @@
 the dashboard, opens a cluster, comments on a heading and returns the report; the cluster sees
 the comment at its heading and resubmits; the reviewer approves; the audit log shows each step
 in order. Screenshots of the dashboard and of the review page (1,400 × 900) go to
-docs/screenshots/."""
+out/screenshots/ (the folder the README names)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from .conftest import ACCOUNT_A, PASSWORD, REPO, make_user
 
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = REPO / "docs" / "screenshots"
+SHOTS = REPO / "out" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -119,26 +119,32 @@ def test_review_round_trip_in_chromium(live_server, browser, settings, tmp_path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1400
 
     # filter: 国家级 only, then 已提交 only
-    page.select_option("#f-level", "国家级")
-    page.click("#filters button[type=submit]")
-    page.wait_for_load_state()
-    assert len(_accounts(page)) == 16
+    from playwright.sync_api import expect
+
+    rows = page.locator("#desk-table tbody tr[data-account]")
+    page.select_option("#f-level", "国家级")  # htmx reloads the table on change
+    expect(rows).to_have_count(16)
+    assert "level=" in page.url  # the filter is in the address, so it can be bookmarked
     page.select_option("#f-level", "")
     page.select_option("#f-state", "submitted")
-    page.click("#filters button[type=submit]")
+    expect(rows).to_have_count(1)
     assert _accounts(page) == [ACCOUNT_A]
     # sort by 字数: click the header twice for largest first; not-started clusters stay last
     page.goto(base + "/desk/")
     page.click("th.col-zishu a")
-    page.wait_for_load_state()
+    expect(page.locator("th.col-zishu")).to_contain_text("↑")
     asc = _accounts(page)
     page.click("th.col-zishu a")
-    page.wait_for_load_state()
+    expect(page.locator("th.col-zishu")).to_contain_text("↓")
     desc = _accounts(page)
     zishu = page.eval_on_selector_all("#desk-table tbody tr[data-account] td:nth-child(6)", "ts => ts.map(t => t.innerText)")
     numbers = [int(z) for z in zishu if re.fullmatch(r"\d+", z.strip())]
     assert numbers == sorted(numbers, reverse=True) and len(numbers) >= 1
     assert asc[: len(numbers)] == list(reversed(desc[: len(numbers)]))
+    # filtering keeps the sort
+    page.select_option("#f-level", "国家级")
+    expect(rows).to_have_count(16)
+    assert "sort=zishu" in page.url and "dir=desc" in page.url
 
     # -- open cluster A, comment on a heading, return it with a reason
     page.click(f"tr[data-account={ACCOUNT_A}] a:text('审核')")
@@ -148,8 +154,7 @@ def test_review_round_trip_in_chromium(live_server, browser, settings, tmp_path)
     section.locator("summary").click()
     section.locator("textarea").fill("请补充集群营业收入的构成和主要企业。")
     section.locator("button:text('保存意见')").click()
-    page.wait_for_load_state()
-    assert "请补充集群营业收入的构成和主要企业。" in page.locator("section.doc-section", has=page.locator("h2", has_text="集群总体情况")).inner_text()
+    expect(page.locator("section.doc-section", has=page.locator("h2", has_text="集群总体情况")).locator(".review-comments")).to_contain_text("请补充集群营业收入的构成和主要企业。")
     page.fill("#reason", "内容项不全，请按意见修改后再提交。")
     page.click("#return")
     page.wait_for_load_state()

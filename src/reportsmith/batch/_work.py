@@ -210,12 +210,12 @@ def init_worker(template: Path, *, in_worker: bool = True) -> None:
     _RENDERER, _TEMPLATE = Renderer(template), template
 
 
-def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str, pdf_a: bool = False) -> ClusterResult:
+def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str, pdf_a: bool = False, chart: bool = False) -> ClusterResult:
     """Check and (re)build one cluster; any failure becomes a 无法生成 result, never an exception."""
     if not (item.folder / "report.yaml").is_file():
         return _unsubmitted(item, out)
     try:
-        return _build(item, out, pdf=pdf or pdf_a, pdf_a=pdf_a, force=force, engine=engine)
+        return _build(item, out, pdf=pdf or pdf_a, pdf_a=pdf_a, force=force, engine=engine, chart=chart)
     except ReportsmithError as exc:
         res = failed_result(item, exc.text(), form=_form_quietly(item.folder)[0])
         if exc.file:
@@ -223,8 +223,10 @@ def work(item: BatchItem, *, out: Path, pdf: bool, force: bool, engine: str, pdf
             res.page_message = exc.text()
         return res
     except OSError as exc:  # permissions, a full disk, a report open in Word (Windows locks it)
-        message = f"{os_error_text(exc, item.folder)}（请检查读写权限与磁盘空间；如该报告正在 Word/WPS 中打开，请先关闭后重新运行）"
-        return failed_result(item, message, form=_form_quietly(item.folder)[0])
+        advice = "（请检查读写权限与磁盘空间；如该报告正在 Word/WPS 中打开，请先关闭后重新运行）"
+        res = failed_result(item, os_error_text(exc, item.folder) + advice, form=_form_quietly(item.folder)[0])
+        res.page_message = os_error_text(exc, item.folder, base=out) + advice
+        return res
     except Exception as exc:  # a bug must not take the other clusters down
         return failed_result(item, f"内部错误：{type(exc).__name__}: {exc}（请把此信息报告给维护者）", form=_form_quietly(item.folder)[0])
 
@@ -242,13 +244,14 @@ _OS_REASONS = {
 _TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.[^.]+\.part$")  # atomic.atomic_path's temporary files
 
 
-def os_error_text(exc: OSError, default: Path) -> str:
-    """``out/x/报告.docx：无法读取或写入（没有读写权限）`` — the real file, not its temporary twin."""
+def os_error_text(exc: OSError, default: Path, *, base: Path | None = None) -> str:
+    """``out/x/报告.docx：无法读取或写入（没有读写权限）`` — the real file, not its temporary twin
+    (its path relative to ``base`` when given)."""
     name = Path(exc.filename) if exc.filename else default
     if m := _TEMP_NAME.match(name.name):
         name = name.with_name(m["name"])
     reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
-    return f"{name}：无法读取或写入（{reason}）"
+    return f"{relative_to(name, base) if base is not None else name}：无法读取或写入（{reason}）"
 
 
 def failed_result(item: BatchItem, message: str, *, form: FormData | None = None) -> ClusterResult:
@@ -280,7 +283,7 @@ def _form_quietly(folder: Path) -> tuple[FormData | None, list[Finding]]:
         return None, [Finding(Severity.ERROR, "form.unreadable", exc.message, file=exc.file, line=exc.line, key=exc.key, hint=exc.hint)]
 
 
-def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, engine: str) -> ClusterResult:
+def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, engine: str, chart: bool = False) -> ClusterResult:
     from reportsmith.report.build import output_path
     from reportsmith.report.pipeline import load_and_assemble
     from reportsmith.checks.sections import check_assembled
@@ -295,6 +298,10 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, e
     findings = list(check.findings)
     if rebuilt:
         findings += _RENDERER.render_report(assembled, docx)[1]
+        if chart:
+            from reportsmith.report.charts import add_indicator_chart
+
+            add_indicator_chart(assembled, docx)
         if pdf_path is not None:
             findings += _convert_pdf(docx, pdf_a)
         write_stamp(docx, fingerprint, pdf_a=pdf_a and pdf_path is not None)
@@ -322,7 +329,7 @@ def _build(item: BatchItem, out: Path, *, pdf: bool, pdf_a: bool, force: bool, e
         written=any(s.paragraphs for s in assembled.sections),
     )
     if assembled.checklist is not None:
-        res.evidence_missing = sum(1 for i in assembled.checklist.items if i.status != "已附")
+        res.evidence_missing = sum(1 for i in assembled.checklist.items if i.missing)
         res.evidence_items = len(assembled.checklist.items)
     _count(res, findings)
     return res

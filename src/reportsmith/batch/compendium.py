@@ -159,6 +159,7 @@ def build_compendium(
     out: Path,
     *,
     pdf: bool = False,
+    pdf_a: bool = False,
     only_approved: bool = False,
     only: Sequence[str] | None = None,
     jobs: int | None = None,
@@ -167,7 +168,7 @@ def build_compendium(
     """Build the compendium of the clusters under ``inputs`` into ``out`` (a .docx); see the module docstring.
 
     ``only`` limits it to these accounts; ``only_approved`` to those marked 已通过 in ``review.yaml``;
-    ``layout=False`` skips LibreOffice (page numbers left for Word to fill).
+    ``layout=False`` skips LibreOffice (page numbers left for Word to fill); ``pdf_a`` makes the PDF PDF/A-2b.
     """
     from reportsmith.batch.run import run_batch
 
@@ -176,7 +177,7 @@ def build_compendium(
     approved = approved_accounts(inputs) if only_approved else None
     with tempfile.TemporaryDirectory(prefix="reportsmith-compendium-") as tmp:
         batch = run_batch(inputs, Path(tmp) / "out", jobs=jobs, only=list(only) if only else None, summary=False)
-        return compose_compendium(batch, inputs, out, pdf=pdf, approved=approved, layout=layout)
+        return compose_compendium(batch, inputs, out, pdf=pdf, pdf_a=pdf_a, approved=approved, layout=layout)
 
 
 def _check_target(out: Path) -> None:
@@ -185,7 +186,8 @@ def _check_target(out: Path) -> None:
 
 
 def compose_compendium(
-    batch, inputs: Path, out: Path, *, pdf: bool = False, approved: set[str] | None = None, layout: bool = True,
+    batch, inputs: Path, out: Path, *, pdf: bool = False, pdf_a: bool = False, approved: set[str] | None = None,
+    layout: bool = True,
 ) -> CompendiumResult:
     """The compendium of a batch already run (``BatchResult`` whose reports are in ``batch.out``)."""
     from reportsmith.docx.compose import Composer, report_title
@@ -244,10 +246,10 @@ def compose_compendium(
         with atomic_path(out) as part:
             shutil.copyfile(draft, part)
         pdf_path = None
-        if pdf:
+        if pdf or pdf_a:
             from reportsmith.report.pdf import convert_pdf
 
-            pdf_path, more = convert_pdf(out)
+            pdf_path, more = convert_pdf(out, pdf_a=pdf_a)
             findings += more
     return CompendiumResult(out, pdf_path, titles, [r.key for r in included], pages, left_out, findings)
 

@@ -122,8 +122,11 @@ def run_batch(
     template: Path | None = None,
     summary: bool = True,
     on_interrupt: Callable[[], None] | None = None,
+    chart: bool = False,
 ) -> BatchResult:
     """Build and check every cluster; write the summary files; return every result.
+
+    ``chart`` puts each cluster's indicator chart into 附件1 of its report.
 
     ``pdf_a`` makes the PDFs PDF/A-2b (implies ``pdf``). ``jobs`` defaults to the number of CPUs; with 1 the work runs in this process.
     ``progress(done, total, result)`` is called after each cluster; ``on_interrupt()``
@@ -140,7 +143,9 @@ def run_batch(
     template = Path(template) if template else default_template()
     engine = engine_fingerprint(template)
     init_worker(template, in_worker=False)  # parses the template here: a broken template stops the run now
-    options = {"out": out, "pdf": pdf or pdf_a, "pdf_a": pdf_a, "force": force, "engine": engine}
+    if chart:  # a report with its chart is another output: the restart stamps must tell them apart
+        engine += "+chart"
+    options = {"out": out, "pdf": pdf or pdf_a, "pdf_a": pdf_a, "force": force, "engine": engine, "chart": chart}
 
     total = len(items)
     results: dict[str, ClusterResult] = {}

@@ -22,10 +22,11 @@ _STYLE = {"已生成": "green", "有问题": "yellow", "无法生成": "red", "�
 @click.option("--only", multiple=True, metavar="ACCOUNT", help="只处理这些账号（可重复，或用逗号分隔）")
 @click.option("--force", is_flag=True, help="全部重新生成（默认只重新生成缺少的、或输入有变化的报告）")
 @click.option("--template", type=click.Path(path_type=Path), default=None, help="自定义 Word 模板")
+@click.option("--chart", is_flag=True, help="在每份报告的附件1中加入该集群主要指标的本年与上年对比图")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出每个集群的结果")
 @handles_errors
 def batch(inputs: Path, out_dir: Path, jobs: int | None, pdf: bool, pdf_a: bool, only: tuple[str, ...], force: bool,
-          template: Path | None, as_json: bool) -> int:  # fmt: skip
+          template: Path | None, chart: bool, as_json: bool) -> int:  # fmt: skip
     """批量生成并检查全部集群的总结报告，输出汇总表和汇总页面。
 
     INPUTS 是存放各集群文件夹（INPUTS/<账号>/report.yaml、form.yaml、evidence.yaml）的目录，默认 inputs。
@@ -34,7 +35,8 @@ def batch(inputs: Path, out_dir: Path, jobs: int | None, pdf: bool, pdf_a: bool,
     """
     from reportsmith.batch.run import run_batch
 
-    options = dict(jobs=jobs, only=list(only), pdf=pdf, pdf_a=pdf_a, force=force, template=template, on_interrupt=_stopping)
+    options = dict(jobs=jobs, only=list(only), pdf=pdf, pdf_a=pdf_a, force=force, template=template, on_interrupt=_stopping,
+                   chart=chart)
     try:
         if as_json:
             result = run_batch(inputs, out_dir, **options)

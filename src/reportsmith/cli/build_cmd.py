@@ -32,15 +32,16 @@ def _os_error(exc: OSError, out_dir: Path) -> InputError:
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
 @click.option("--pdf-a", "pdf_a", is_flag=True, help="转换为 PDF/A-2b 归档格式的 PDF（含 --pdf）")
 @click.option("--bundle", is_flag=True, help="同时把佐证材料按清单序号复制到 out/<账号>/佐证材料/")
+@click.option("--chart", is_flag=True, help="在附件1中加入本集群主要指标的本年与上年对比图")
 @handles_errors
-def build(folder: Path, out_dir: Path, template: Path | None, pdf: bool, pdf_a: bool, bundle: bool) -> int:
+def build(folder: Path, out_dir: Path, template: Path | None, pdf: bool, pdf_a: bool, bundle: bool, chart: bool) -> int:
     """Build the report of FOLDER; exit 0 built, 1 built with problems, 2 could not build."""
     from reportsmith.report.build import build as run_build
 
     if not folder.is_dir():
         raise InputError("填报文件夹不存在", file=folder, hint="请写 inputs/<账号>，如 inputs/whkjcyjq")
     try:
-        result = run_build(folder, out_dir, template=template, pdf=pdf, pdf_a=pdf_a, bundle=bundle)
+        result = run_build(folder, out_dir, template=template, pdf=pdf, pdf_a=pdf_a, bundle=bundle, chart=chart)
     except OSError as exc:
         raise _os_error(exc, out_dir) from None
     out(f"已生成：{result.docx}")

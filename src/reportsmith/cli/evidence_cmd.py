@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from reportsmith.records.assembled import Checklist
     from reportsmith.core.errors import Finding
 
-_STATUS_STYLE = {"已附": "green", "缺失": "yellow", "无效": "red"}
+_STATUS_STYLE = {"已附": "green", "缺失": "yellow", "无效": "red", "不要求佐证": "dim"}
 
 
 def _report_texts(folder: Path) -> dict[str, str] | None:

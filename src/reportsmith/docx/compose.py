@@ -31,7 +31,7 @@ from docx.shared import Mm
 
 from reportsmith.docx.out import save_deterministic
 
-__all__ = ["Composer", "TocEntry", "TOC_INSTRUCTION", "BOOKMARK_PREFIX", "png_size", "report_title", "title_text"]
+__all__ = ["Composer", "TocEntry", "TOC_INSTRUCTION", "BOOKMARK_PREFIX", "insert_picture_after_table", "png_size", "report_title", "title_text"]
 
 BOOKMARK_PREFIX = "_Toc_rs_"
 # Entries are the paragraphs in style "Title" (each report's title), at level 1; \h: hyperlinks.
@@ -347,3 +347,37 @@ def _borders(table) -> None:
         + "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         + "</w:tblBorders>"
     ))
+
+
+def insert_picture_after_table(path: str | Path, label: str, png: bytes, width_mm: float, caption: str, when: datetime) -> bool:
+    """Put a picture and its caption after the first table that follows the paragraph reading ``label``
+    (an attachment's label, e.g. 附件1); save deterministically. False when there is no such place."""
+    document = docx.Document(str(path))
+    body = document.element.body
+    start = None
+    for el in body:
+        if el.tag == qn("w:p") and title_text(el).strip() == label:
+            start = el
+            break
+    if start is None:
+        return False
+    table = start.getnext()
+    while table is not None and table.tag != qn("w:tbl"):
+        if table.tag == qn("w:p") and title_text(table).strip().startswith("附件") and table is not start and len(title_text(table).strip()) <= 4:
+            return False  # the next attachment began: no table here
+        table = table.getnext()
+    if table is None:
+        return False
+    styles = {s.style_id: s for s in document.styles}
+    picture = document.add_paragraph()
+    picture.alignment = 1
+    picture.paragraph_format.first_line_indent = 0
+    picture.paragraph_format.line_spacing = None
+    picture.paragraph_format.space_before = Mm(3)
+    picture.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
+    note = document.add_paragraph(caption, style=styles.get("NoteText"))
+    note.alignment = 1
+    table.addnext(picture._p)
+    picture._p.addnext(note._p)
+    save_deterministic(document, path, when, title=document.core_properties.title or None)
+    return True

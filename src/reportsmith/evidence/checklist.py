@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from reportsmith.evidence import rules as er
-from reportsmith.records.assembled import Checklist, ChecklistItem
+from reportsmith.records.assembled import NOT_REQUIRED, Checklist, ChecklistItem
 from reportsmith.core.errors import Finding, Severity
 from reportsmith.evidence.files import ATTACHED, INVALID, MISSING, FileCheck, bundle_names, check_file, write_bundle
 from reportsmith.evidence.input import FILE_NAME, Document, Entry, EvidenceInput, Institution, load_evidence, parse_evidence, read_evidence
@@ -39,10 +39,12 @@ def _entries(ev: EvidenceInput) -> list[tuple[str, str, Entry]]:
     return out
 
 
-def _item(seq: int, group: str, category: str, entry: Entry, checks: list[FileCheck]) -> ChecklistItem:
+def _item(seq: int, group: str, category: str, entry: Entry, checks: list[FileCheck], required: bool = True) -> ChecklistItem:
     """One checklist line; its 状态 is the worst of its files (无效 before 缺失)."""
     bad = [c for c in checks if c.status == INVALID] or [c for c in checks if c.status == MISSING]
-    if bad:
+    if not required and not checks:
+        status, reason = NOT_REQUIRED, ""
+    elif bad:
         status = bad[0].status
         # With one file the 佐证材料 column already names it; with several, say which.
         reason = bad[0].reason if len(checks) == 1 else "；".join(f"{c.path}：{c.reason}" for c in checks if not c.ok)
@@ -90,13 +92,14 @@ def build_checklist(
     items: list[ChecklistItem] = []
     limit, allowed = max_bytes if max_bytes is not None else er.max_bytes(), er.allowed_types()
     for group, category, entry in _entries(ev):
+        # Every institution the writer lists is in the list (附件2 asks for all of them); one of
+        # a level that needs no evidence (市级, 其他) and without a file is 不要求佐证.
         required = not isinstance(entry, Institution) or er.needs_evidence(entry.level)
-        if not required and not entry.files:
-            continue
         checks = [check_file(folder, f, max_bytes=limit, allowed=allowed) for f in entry.files]
-        item = _item(len(items) + 1, group, category, entry, checks)
+        item = _item(len(items) + 1, group, category, entry, checks, required)
         items.append(item)
-        findings += _file_findings(item, entry, checks, file)
+        if item.required or checks:
+            findings += _file_findings(item, entry, checks, file)
     findings += _institution_findings(ev, file)
     if form is not None and form.cluster and ev.cluster and form.cluster != ev.cluster:
         findings.append(Finding(Severity.WARNING, "evidence.cluster", f"evidence.yaml 的 cluster 为“{ev.cluster}”，而统计报表为“{form.cluster}”",
@@ -143,7 +146,8 @@ def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
             for i in items
         ],
         "count_line": checklist.count_line,
-        "counts": {"应附": len(items), "已附": sum(i.status == ATTACHED for i in items),
-                   "缺失": sum(i.status == MISSING for i in items), "无效": sum(i.status == INVALID for i in items)},
+        "counts": {"应附": sum(i.required for i in items), "已附": sum(i.status == ATTACHED for i in items),
+                   "缺失": sum(i.status == MISSING for i in items), "无效": sum(i.status == INVALID for i in items),
+                   NOT_REQUIRED: sum(i.status == NOT_REQUIRED for i in items)},
         "problems": [f.to_dict() for f in checklist.findings],
     }

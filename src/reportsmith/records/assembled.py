@@ -76,9 +76,14 @@ class AppendixRow:
     derived: bool = False
 
 
+# The status of a listed institution whose level needs no evidence (市级, 其他) and that has no file.
+NOT_REQUIRED = "不要求佐证"
+
+
 @dataclass
 class ChecklistItem:
-    """One line of 附件2 佐证材料清单."""
+    """One line of 附件2 佐证材料清单; ``shown_files`` are the file names as the reader will
+    find them (the bundle's names when the evidence is bundled), else ``files`` are shown."""
 
     seq: int
     group: str  # 创新服务机构 / 研发机构 / 地方规划 / 专项政策
@@ -87,10 +92,20 @@ class ChecklistItem:
     level: str = ""
     doc_no: str = ""
     files: list[str] = field(default_factory=list)
-    status: str = "缺失"  # 已附 / 缺失 / 无效
+    status: str = "缺失"  # 已附 / 缺失 / 无效 / 不要求佐证
     reason: str = ""
     sizes: list[int] = field(default_factory=list)
     sha256: list[str] = field(default_factory=list)
+    shown_files: list[str] | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.status != NOT_REQUIRED
+
+    @property
+    def missing(self) -> bool:
+        """Evidence that has to be attached and is not (缺失 or 无效)."""
+        return self.required and self.status != "已附"
 
     @property
     def status_text(self) -> str:
@@ -107,11 +122,29 @@ class Checklist:
     def groups(self) -> list[tuple[str, list[ChecklistItem]]]:
         return [(g, [i for i in self.items if i.group == g]) for g in self.GROUPS]
 
+    def row_groups(self) -> list[tuple[str, list[ChecklistItem]]]:
+        """As :meth:`groups`, institutions split by the form row they count toward
+        ("创新服务机构：生产力促进中心"), in checklist order; an empty group stays one line."""
+        out: list[tuple[str, list[ChecklistItem]]] = []
+        for group, items in self.groups():
+            categories = list(dict.fromkeys(i.category for i in items if i.category != group))
+            if not categories:
+                out.append((group, items))
+                continue
+            for category in categories:
+                out.append((f"{group}：{category}", [i for i in items if i.category == category]))
+            rest = [i for i in items if i.category == group]
+            if rest:
+                out.append((group, rest))
+        return out
+
     @property
     def count_line(self) -> str:
-        need = len(self.items)
+        need = sum(1 for i in self.items if i.required)
         have = sum(1 for i in self.items if i.status == "已附")
-        return f"应附 {need} 项，已附 {have} 项，缺失 {need - have} 项"
+        line = f"应附 {need} 项，已附 {have} 项，缺失 {need - have} 项"
+        others = len(self.items) - need
+        return line + (f"；另列市级及其他机构 {others} 项（{NOT_REQUIRED}）" if others else "")
 
 
 @dataclass

@@ -135,7 +135,7 @@ def _checklist(checklist: Checklist | None, t: _Texts) -> tuple[list[SimpleNames
     if checklist is None or not checklist.items:
         return [], Markup(NO_CHECKLIST_NOTE)
     groups = []
-    for name, items in checklist.groups():
+    for name, items in checklist.row_groups():
         rows = []
         for i in items:
             where = f"附件2 佐证材料清单：{i.name}"
@@ -146,7 +146,7 @@ def _checklist(checklist: Checklist | None, t: _Texts) -> tuple[list[SimpleNames
                     name=t(i.name, file="evidence.yaml", where=where),
                     level=t(i.level, file="evidence.yaml", where=where),
                     doc_no=t(i.doc_no, file="evidence.yaml", where=where),
-                    files=t("\n".join(i.files), file="evidence.yaml", where=where),
+                    files=t("\n".join(i.files if i.shown_files is None else i.shown_files), file="evidence.yaml", where=where),
                     status=t(i.status_text, file="evidence.yaml", where=where),
                 )
             )

@@ -58,6 +58,19 @@ def _bundle(assembled: Assembled, dest: Path) -> tuple[list[Path], list[Finding]
     return write_bundle(assembled.checklist, assembled.folder, dest), []
 
 
+def _name_bundled_files(assembled: Assembled) -> None:
+    """The checklist's file column names each attached file as it will stand in the bundle
+    beside the report (佐证材料/01-光谷创业孵化器.pdf), where its reader will find it."""
+    from reportsmith.evidence.checklist import bundle_names
+
+    shown: dict[int, list[str]] = {}
+    for item, _written, name in bundle_names(assembled.checklist):
+        shown.setdefault(id(item), []).append(f"{BUNDLE_DIR}/{name}")
+    for item in assembled.checklist.items:
+        if id(item) in shown:
+            item.shown_files = shown[id(item)]
+
+
 def _unique(findings: list[Finding]) -> list[Finding]:
     out: list[Finding] = []
     for f in findings:
@@ -75,10 +88,11 @@ def build(
     pdf_a: bool = False,
     bundle: bool = False,
     renderer: Renderer | None = None,
+    chart: bool = False,
 ) -> BuildResult:
     """Assemble ``folder`` and write its report under ``out_dir``; raise InputError/TemplateError if impossible.
 
-    ``pdf_a`` makes the PDF a PDF/A-2b (implies ``pdf``). ``renderer`` (a :class:`reportsmith.report.render.Renderer`) lets a batch parse the template once.
+    ``chart`` puts the cluster's indicator chart into 附件1. ``pdf_a`` makes the PDF a PDF/A-2b (implies ``pdf``). ``renderer`` (a :class:`reportsmith.report.render.Renderer`) lets a batch parse the template once.
 
     >>> build(Path("inputs/whkjcyjq"), Path("out")).docx  # doctest: +SKIP
     """
@@ -93,8 +107,14 @@ def build(
     if assembled.checklist is not None:
         findings += assembled.checklist.findings
     target = output_path(out_dir, assembled.cluster, assembled.year)
+    if bundle and assembled.checklist is not None:
+        _name_bundled_files(assembled)
     # One context build gives both the file and the warnings about removed characters.
     findings += rend.render_report(assembled, target)[1]
+    if chart:
+        from reportsmith.report.charts import add_indicator_chart
+
+        add_indicator_chart(assembled, target)
     pdf_path = None
     if pdf or pdf_a:
         from reportsmith.report.pdf import convert_pdf

@@ -136,7 +136,14 @@ def _system_fonts_conf() -> Path | None:
 
 
 def find_soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """LibreOffice's ``soffice`` on PATH, or where its installers put it on Windows and macOS."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    places = [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")] if sys.platform == "darwin" else []
+    if os.name == "nt":
+        places = [Path(os.environ.get(v, "")) / "LibreOffice" / "program" / "soffice.exe" for v in ("ProgramFiles", "ProgramFiles(x86)") if os.environ.get(v)]
+    return next((str(p) for p in places if p.is_file()), None)
 
 
 _UNO_PYTHON: dict[str, str | None] = {}

@@ -158,6 +158,24 @@ def evidence_yaml_text(cluster: Cluster, year: int, schema_ref: str | None = Non
     return "\n".join(lines) + "\n"
 
 
+def _current_sentences(folder: Path) -> dict[str, list[str]] | None:
+    """The data sentences of a form already filled in ``folder`` (shown in the new report.yaml),
+    or None when there is none or it cannot be read."""
+    from reportsmith.compute.highlights import section_sentences
+    from reportsmith.core.errors import ReportsmithError
+    from reportsmith.form.load import load_form
+    from reportsmith.report.pipeline import form_path
+
+    path = form_path(folder) if folder.is_dir() else None
+    if path is None or (folder / "report.yaml").exists():
+        return None
+    try:
+        form, _ = load_form(path)
+    except ReportsmithError:
+        return None
+    return section_sentences(form) if form.values else None
+
+
 def schema_ref_for(folder: Path, schema_dir: Path | None) -> str | None:
     """The schema directory as seen from ``folder``: relative with forward slashes, as the YAML
     language server resolves it against the YAML file's own folder; a ``file:`` URI when no
@@ -188,7 +206,7 @@ def scaffold(
     ref = schema_ref_for(folder, schema_dir)
     result = ScaffoldResult(folder)
     texts = {
-        "report.yaml": report_yaml_text(cluster, year, ref),
+        "report.yaml": report_yaml_text(cluster, year, ref, _current_sentences(folder)),
         "evidence.yaml": evidence_yaml_text(cluster, year, ref),
     }
     if not xlsx:

@@ -11,6 +11,8 @@ from reportsmith.batch.charts import (
     province_indicators,
     zishu_chart,
 )
+from reportsmith.batch.compendium import REVIEW_FILE, build_compendium
+from reportsmith.batch.export import export_all
 from reportsmith.checks.annotate import annotate_content, annotate_docx
 from reportsmith.checks.sections import check_assembled
 from reportsmith.docx.comments import read_comments
@@ -19,13 +21,7 @@ from reportsmith.form.spec import form_rows
 from reportsmith.report.pipeline import load_and_assemble
 
 __all__ = [
-    "annotate_content", "annotate_docx", "check_assembled", "cjk_font", "coverage_chart", "form_rows",
+    "REVIEW_FILE", "build_compendium", "export_all", "annotate_content", "annotate_docx", "check_assembled", "cjk_font", "coverage_chart", "form_rows",
     "load_and_assemble", "points_from_checks", "province_indicator_chart", "province_indicators",
     "read_comments", "read_docx", "zishu_chart",
 ]
-
-try:  # the compendium and the export land with the engine side of the desk
-    from reportsmith.batch.compendium import build_compendium
-    from reportsmith.batch.export import export_all
-except ImportError:  # pragma: no cover
-    build_compendium = export_all = None

@@ -35,6 +35,7 @@ from ..workspace.models import (
     STATE_CHOICES,
     SUBMITTED,
     TRANSITIONS,
+    AuditEntry,
     ClusterSpace,
     audit,
 )
@@ -220,6 +221,10 @@ class Query:
     sort: str = "seq"
     desc: bool = False
 
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS.get(self.state, "")
+
     @classmethod
     def from_params(cls, params) -> "Query":
         level = params.get("level", "")
@@ -279,15 +284,20 @@ def _year(rows: list[Row]) -> int | None:
     return max(set(years), key=years.count) if years else None
 
 
-def chart_png(name: str, rows: list[Row] | None = None) -> bytes:
-    """The PNG of one chart over all clusters; drawn once per distinct input (file cache)."""
+def chart_path(name: str, rows: list[Row]) -> Path:
+    """Where the chart over these rows is cached: named by the hash of every cluster's inputs."""
     if name not in CHARTS:
         raise KeyError(name)
-    rows = all_rows() if rows is None else rows
     h = hashlib.sha256(name.encode())
     for r in rows:
         h.update(f"{r.cluster.account}:{r.snap.key if r.snap else '-'};".encode())
-    path = cache_dir() / "charts" / f"{name}-{h.hexdigest()[:40]}.png"
+    return cache_dir() / "charts" / f"{name}-{h.hexdigest()[:40]}.png"
+
+
+def chart_png(name: str, rows: list[Row] | None = None) -> bytes:
+    """The PNG of one chart over all clusters; drawn once per distinct input (file cache)."""
+    rows = all_rows() if rows is None else rows
+    path = chart_path(name, rows)
     if path.is_file():
         return path.read_bytes()
     with _DRAW_LOCK:
@@ -426,14 +436,18 @@ def review_yaml() -> str:
                           allow_unicode=True, sort_keys=True)
 
 
-def materialize_all(folder: Path) -> list[str]:
-    """Write every started cluster as ``folder/<账号>/`` (and ``review.yaml``); return the accounts."""
+def materialize_all(folder: Path, *, only_approved: bool = False) -> list[str]:
+    """Write every started cluster (or only those 已通过) as ``folder/<账号>/``, and
+    ``review.yaml`` with every cluster's state; return the accounts written."""
     folder.mkdir(parents=True, exist_ok=True)
     done = []
-    for space in ClusterSpace.objects.exclude(state=NOT_STARTED).order_by("account"):
+    spaces = ClusterSpace.objects.exclude(state=NOT_STARTED)
+    if only_approved:
+        spaces = spaces.filter(state=APPROVED)
+    for space in spaces.order_by("account"):
         store.export_space(space, folder / space.account)
         done.append(space.account)
-    (folder / "review.yaml").write_text(review_yaml(), encoding="utf-8")
+    (folder / engine.REVIEW_FILE).write_text(review_yaml(), encoding="utf-8")
     return done
 
 

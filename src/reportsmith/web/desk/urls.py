@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="desk_dashboard"),
     path("charts/<str:chart>.png", views.chart, name="desk_chart"),
+    path("compendium.docx", views.compendium, name="desk_compendium"),
+    path("export.zip", views.export, name="desk_export"),
     path("annotate/", views.annotate_upload, name="desk_annotate_upload"),
     path("c/<str:account>/", views.review, name="desk_review"),
     path("c/<str:account>/comment", views.comment, name="desk_comment"),

@@ -59,6 +59,7 @@ def dashboard(request):
         "states": service.state_counts(rows),
         "charts": service.CHARTS,
         "chart_problem": service.chart_problem(),
+        "sort_label": dict(columns)[query.sort],
         "desk_tab": "dashboard",
     })
 
@@ -289,22 +290,21 @@ def api_review(request, account):
 # ---------------------------------------------------------------- 汇编 and 导出全部
 
 
-def _unavailable(request) -> HttpResponse:
-    messages.error(request, "本服务器的程序版本尚不支持汇编和导出，请升级 reportsmith。")
-    return redirect("desk_dashboard")
+def _materialized(request, tmp: str, only_approved: bool) -> Path | None:
+    inputs = Path(tmp) / "inputs"
+    if service.materialize_all(inputs, only_approved=only_approved):
+        return inputs
+    messages.error(request, "还没有已通过审核的集群。" if only_approved else "还没有集群开始填报。")
+    return None
 
 
 @allow(roles=DESK, methods=("POST",), write_roles=DESK)
 def compendium(request):
     """汇编.docx of every started cluster (or only those 已通过), built by the engine."""
-    if engine.build_compendium is None:
-        return _unavailable(request)
     only_approved = request.POST.get("only_approved") == "1"
     with tempfile.TemporaryDirectory(prefix="rs-compendium-") as tmp:
-        inputs = Path(tmp) / "inputs"
-        accounts = service.materialize_all(inputs)
-        if not accounts:
-            messages.error(request, "还没有集群开始填报，无法汇编。")
+        inputs = _materialized(request, tmp, only_approved)
+        if inputs is None:
             return redirect("desk_dashboard")
         try:
             done = engine.build_compendium(inputs, Path(tmp) / "汇编.docx", only_approved=only_approved)
@@ -320,13 +320,10 @@ def compendium(request):
 def export(request):
     """One zip with every report, the summary tables, the roll-up, the compendium, the evidence
     bundles and a manifest of SHA-256 (the engine's export)."""
-    if engine.export_all is None:
-        return _unavailable(request)
+    only_approved = request.POST.get("only_approved") == "1"
     with tempfile.TemporaryDirectory(prefix="rs-export-") as tmp:
-        inputs = Path(tmp) / "inputs"
-        accounts = service.materialize_all(inputs)
-        if not accounts:
-            messages.error(request, "还没有集群开始填报，没有可导出的内容。")
+        inputs = _materialized(request, tmp, only_approved)
+        if inputs is None:
             return redirect("desk_dashboard")
         try:
             done = engine.export_all(inputs, Path(tmp) / "全部材料.zip")
@@ -334,5 +331,5 @@ def export(request):
         except ws_engine.ReportsmithError as exc:
             messages.error(request, f"导出失败：{exc.text()}")
             return redirect("desk_dashboard")
-    audit(None, request.user, "export", f"导出全部（{len(done.files)} 个文件）")
+    audit(None, request.user, "export", f"导出全部（{len(done.files)} 个文件）" + ("（仅已通过）" if only_approved else ""))
     return _download(data, "全部材料.zip", "application/zip")
