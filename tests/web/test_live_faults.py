@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,12 @@ import pytest
 
 from .live import ACCOUNT_A, LiveWorkspace, backends, section_path
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # Each test runs its own server on SQLite and on PostgreSQL already; the second pass of
+    # tests/web (DATABASE_URL set) would only repeat them.
+    pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="covered by the first pass, on both databases"),
+]
 
 HEADING = "集群总体情况"
 WRITERS = 12
