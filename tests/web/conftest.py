@@ -12,11 +12,43 @@ ACCOUNT_B = "whdzcyjq"
 PASSWORD = "Kx8-sample-Passw0rd"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """No persistent connections in tests: PostgreSQL refuses to drop the test database while
+    a live-server thread still holds one."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session")
+def no_stray_connections(django_db_setup, django_db_blocker):
+    """Live-server request threads may still hold a connection at the end; PostgreSQL would
+    then refuse to drop the test database. End them before the database is torn down."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    """One data folder (uploaded files, evidence mirrors) for the whole session."""
+    from django.conf import settings
+
+    path = tmp_path_factory.mktemp("workspace")
+    saved = settings.DATA_DIR, settings.FILES_DIR
+    settings.DATA_DIR, settings.FILES_DIR = path, path / "files"
+    yield path
+    settings.DATA_DIR, settings.FILES_DIR = saved
+
+
 @pytest.fixture(autouse=True)
-def _workspace_settings(settings, tmp_path):
-    settings.FILES_DIR = tmp_path / "files"
+def _workspace_settings(settings, data_dir):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.AXES_ENABLED = True
 
 
 def make_user(username: str, role: str, *, must_change: bool = False):
@@ -28,20 +60,33 @@ def make_user(username: str, role: str, *, must_change: bool = False):
     return user
 
 
-@pytest.fixture
-def world(db):
-    """Users of every role; cluster A loaded from the demo inputs (text, form, evidence)."""
+@pytest.fixture(scope="session")
+def _world_rows(django_db_setup, django_db_blocker, data_dir):
+    """Created once per session (outside the per-test transactions, which roll back to it)."""
+    from django.conf import settings
+
     from reportsmith.web.workspace import store
 
-    store.ensure_spaces()
-    users = {
-        "cluster_a": make_user(ACCOUNT_A, "cluster"),
-        "cluster_b": make_user(ACCOUNT_B, "cluster"),
-        "reviewer": make_user("shenhe", "reviewer"),
-        "admin": make_user("guanli", "admin"),
-    }
-    space_a = store.load_folder(REPO / "inputs" / ACCOUNT_A)
-    return {"users": users, "space_a": space_a, "space_b": store.get_space(ACCOUNT_B)}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock():
+        store.ensure_spaces()
+        make_user(ACCOUNT_A, "cluster")
+        make_user(ACCOUNT_B, "cluster")
+        make_user("shenhe", "reviewer")
+        make_user("guanli", "admin")
+        store.load_folder(REPO / "inputs" / ACCOUNT_A)
+    return True
+
+
+@pytest.fixture
+def world(db, _world_rows):
+    """Users of every role; cluster A loaded from the demo inputs (text, form, evidence)."""
+    from reportsmith.web.accounts.models import User
+    from reportsmith.web.workspace import store
+
+    users = {role: User.objects.get(username=name) for role, name in
+             (("cluster_a", ACCOUNT_A), ("cluster_b", ACCOUNT_B), ("reviewer", "shenhe"), ("admin", "guanli"))}
+    return {"users": users, "space_a": store.get_space(ACCOUNT_A), "space_b": store.get_space(ACCOUNT_B)}
 
 
 def client_for(world, role: str):

@@ -22,6 +22,8 @@ FILL = {
     "heading": lambda w: "集群总体情况",
     "version": lambda w: 1,
     "file_id": lambda w: w["space_a"].files.order_by("id").first().id,
+    "group": lambda w: "机构",
+    "index": lambda w: 0,
     "chart": lambda w: "zishu",
 }
 

@@ -9,41 +9,44 @@ from django.test import Client
 
 from .conftest import ACCOUNT_A, PASSWORD, make_user
 
+# An account of its own, so these tests do not meet the shared clusters A and B.
+ACCOUNT_C = "ycswcyjq"
+
 
 @pytest.mark.django_db
 def test_first_login_forces_a_password_change_then_lands_on_the_overview():
     from reportsmith.web.workspace import store
 
     store.ensure_spaces()
-    make_user(ACCOUNT_A, "cluster", must_change=True)
+    make_user(ACCOUNT_C, "cluster", must_change=True)
     c = Client()
-    r = c.post("/login/", {"username": ACCOUNT_A, "password": PASSWORD})
+    r = c.post("/login/", {"username": ACCOUNT_C, "password": PASSWORD})
     assert r.status_code == 302
-    r = c.get(f"/c/{ACCOUNT_A}/", follow=True)
+    r = c.get(f"/c/{ACCOUNT_C}/", follow=True)
     assert r.redirect_chain[-1][0] == "/password/"
     assert "首次登录" in r.content.decode()
-    assert c.get(f"/api/clusters/{ACCOUNT_A}/check").status_code == 403
+    assert c.get(f"/api/clusters/{ACCOUNT_C}/check").status_code == 403
     r = c.post("/password/", {"old_password": PASSWORD, "new_password1": "Qz7-anders-Wort", "new_password2": "Qz7-anders-Wort"}, follow=True)
-    assert r.redirect_chain[-1][0] == f"/c/{ACCOUNT_A}/"
+    assert r.redirect_chain[-1][0] == f"/c/{ACCOUNT_C}/"
     assert "概览" in r.content.decode()
 
 
 @pytest.mark.django_db
 def test_wrong_account_and_wrong_password_give_the_same_message():
-    make_user(ACCOUNT_A, "cluster")
+    make_user(ACCOUNT_C, "cluster")
     c = Client()
-    a = c.post("/login/", {"username": ACCOUNT_A, "password": "wrong-one"}).content.decode()
+    a = c.post("/login/", {"username": ACCOUNT_C, "password": "wrong-one"}).content.decode()
     b = c.post("/login/", {"username": "nosuchaccount", "password": "wrong-one"}).content.decode()
     assert "账号或密码不正确" in a and "账号或密码不正确" in b
 
 
 @pytest.mark.django_db
 def test_repeated_failures_lock_the_account_for_a_while():
-    make_user(ACCOUNT_A, "cluster")
+    make_user(ACCOUNT_C, "cluster")
     c = Client()
     for _ in range(5):
-        c.post("/login/", {"username": ACCOUNT_A, "password": "wrong-one"})
-    r = c.post("/login/", {"username": ACCOUNT_A, "password": PASSWORD})
+        c.post("/login/", {"username": ACCOUNT_C, "password": "wrong-one"})
+    r = c.post("/login/", {"username": ACCOUNT_C, "password": PASSWORD})
     assert r.status_code == 429
     assert "暂时锁定" in r.content.decode()
 

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ACCOUNT_A, PASSWORD, REPO, make_user
+from .conftest import PASSWORD, REPO, make_user
 
 CHROMIUM = "/usr/bin/chromium"
+# Accounts of this test's own: a complete demo report, and a reviewer no other test uses.
+ACCOUNT_A = "ycswcyjq"
+REVIEWER = "shenhe_desk"
 SHOTS = REPO / "out" / "screenshots"
 
 pytestmark = [
@@ -86,7 +89,7 @@ def test_review_round_trip_in_chromium(live_server, browser, settings, tmp_path)
 
     store.ensure_spaces()
     make_user(ACCOUNT_A, "cluster")
-    make_user("shenhe", "reviewer")
+    make_user(REVIEWER, "reviewer")
     space = store.load_folder(REPO / "inputs" / ACCOUNT_A)
     for folder in sorted((REPO / "inputs").iterdir()):  # the demo clusters, as `make serve` loads them
         if folder.name != ACCOUNT_A and (folder / "report.yaml").is_file():
@@ -107,7 +110,7 @@ def test_review_round_trip_in_chromium(live_server, browser, settings, tmp_path)
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
 
     # -- the reviewer lands on the dashboard: 48 clusters, in 附件1 order
-    _login(page, base, "shenhe")
+    _login(page, base, REVIEWER)
     assert page.url.rstrip("/").endswith("/desk")
     assert len(_accounts(page)) == 48
     page.wait_for_load_state("networkidle")
@@ -147,6 +150,7 @@ def test_review_round_trip_in_chromium(live_server, browser, settings, tmp_path)
     assert "sort=zishu" in page.url and "dir=desc" in page.url
 
     # -- open cluster A, comment on a heading, return it with a reason
+    page.goto(base + "/desk/")
     page.click(f"tr[data-account={ACCOUNT_A}] a:text('审核')")
     page.wait_for_load_state()
     assert "审核" in page.title()
@@ -174,7 +178,7 @@ def test_review_round_trip_in_chromium(live_server, browser, settings, tmp_path)
 
     # -- the reviewer approves; the audit log shows each step in order
     page.click("button:text('退出')")
-    _login(page, base, "shenhe")
+    _login(page, base, REVIEWER)
     page.goto(base + f"/desk/c/{ACCOUNT_A}/")
     page.click("#approve")
     page.wait_for_load_state()

@@ -138,8 +138,26 @@ def figure_names() -> list[str]:
     return names + [s.name for s in indicators.specs()]
 
 
+# (form, its figures) of the last call: one report asks for the figures of the same form
+# several times (each block with expressions, the data sentences, the prose check).
+_last_figures: tuple[FormData, dict[str, Figure]] | None = None
+
+
 def figures(form: FormData) -> dict[str, Figure]:
-    """Every figure of this form by every name it can be called (未填 ones have value None)."""
+    """Every figure of this form by every name it can be called (未填 ones have value None).
+
+    The result is shared between calls with the same form object: read it, do not change it.
+    """
+    global _last_figures
+    last = _last_figures
+    if last is not None and last[0] is form:
+        return last[1]
+    out = _figures(form)
+    _last_figures = (form, out)
+    return out
+
+
+def _figures(form: FormData) -> dict[str, Figure]:
     out: dict[str, Figure] = {}
     for row in formspec.value_rows():
         fig = Figure(row.name, row.kind or "amount", row.unit or "", form.values.get(row.key),

@@ -104,10 +104,20 @@ def validate_form(data: FormData, *, line_of: LineOf | None = None) -> list[Find
 def check_form_file(path: Path) -> tuple[FormData, list[Finding]]:
     """:func:`load_form` followed by :func:`validate_form`: every finding of one file."""
     data, findings, lines = _load(Path(path))
+    return data, _with_relational(data, findings, lines)
+
+
+def check_form_mapping(raw: Mapping[str, Any], *, file: str | None = None) -> tuple[FormData, list[Finding]]:
+    """:func:`check_form_file` of a mapping held in memory (the workspace's form, as typed)."""
+    data, findings = parse_form(raw, file=file)
+    return data, _with_relational(data, findings, LineMap())
+
+
+def _with_relational(data: FormData, findings: list[Finding], lines: LineMap) -> list[Finding]:
     relational = validate_form(data, line_of=_line_lookup(lines))
     # A row whose value was refused is already reported; do not call it 未填 as well.
     refused = {formspec.resolve_key(f.key or "") or f.key for f in findings}
-    return data, findings + [f for f in relational if not (f.rule == "form.unfilled" and f.key in refused)]
+    return findings + [f for f in relational if not (f.rule == "form.unfilled" and f.key in refused)]
 
 
 def _line_lookup(lm: LineMap) -> LineOf:

@@ -293,7 +293,11 @@ def load_report(path: Path) -> ReportInput:
     """
     path = Path(path)
     data, lines = load_yaml(path)
-    file = str(path)
+    return parse_report(data, lines, str(path))
+
+
+def parse_report(data: Any, lines: LineMap, file: str) -> ReportInput:
+    """:func:`load_report` of a mapping already read (the workspace keeps it in its database)."""
     if data is None:
         raise InputError("文件是空的", file=file, hint="可用 reportsmith init 生成带全部标题的模板")
     if not isinstance(data, dict):

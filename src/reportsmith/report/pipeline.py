@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
 
 from reportsmith.outline import headings as outline
 from reportsmith.records.assembled import Assembled, AssembledSection, writer_texts
@@ -24,7 +25,10 @@ from reportsmith.checks.sections import check_assembled
 from reportsmith.core.errors import Finding, InputError, Severity
 from reportsmith.form.data import FormData
 from reportsmith.registry.clusters import get_cluster
-from reportsmith.outline.report_input import ReportInput, load_report, split_at_marker, split_paragraphs
+from reportsmith.outline.report_input import ReportInput, TextBlock, load_report, split_at_marker, split_paragraphs
+
+if TYPE_CHECKING:
+    from reportsmith.compute.figures import FigureError
 
 REPORT_FILE = "report.yaml"
 FORM_FILES = ("form.yaml", "form.xlsx")
@@ -58,10 +62,7 @@ def form_path(folder: Path) -> Path | None:
 
 def load_and_assemble(folder: Path) -> tuple[Assembled, ReportInput]:
     """:func:`assemble`, also returning the parsed report.yaml (for line numbers in messages)."""
-    from reportsmith.evidence.checklist import build_checklist
     from reportsmith.form.load import check_form_file
-    from reportsmith.compute.highlights import section_sentences
-    from reportsmith.compute.indicators import appendix_rows, not_computable_findings
 
     folder = Path(folder)
     report_path = folder / REPORT_FILE
@@ -72,12 +73,25 @@ def load_and_assemble(folder: Path) -> tuple[Assembled, ReportInput]:
             hint="请用 reportsmith init 账号 生成模板，或检查文件夹路径",
         )
     report = load_report(report_path)
-    cluster = get_cluster(report.cluster, file=report.source)
-    findings: list[Finding] = []
     form: FormData | None = None
+    form_findings: list[Finding] = []
     fpath = form_path(folder)
     if fpath is not None:
         form, form_findings = check_form_file(fpath)
+    return assemble_report(report, form, form_findings, folder), report
+
+
+def assemble_report(report: ReportInput, form: FormData | None, form_findings: list[Finding], folder: Path) -> Assembled:
+    """:func:`assemble` of inputs already read: report.yaml's record, the form with its
+    findings (from :func:`reportsmith.form.load.check_form_file`) and the folder holding
+    evidence.yaml and its files. The workspace calls it with records kept in memory."""
+    from reportsmith.evidence.checklist import build_checklist
+    from reportsmith.compute.highlights import section_sentences
+    from reportsmith.compute.indicators import appendix_rows, not_computable_findings
+
+    cluster = get_cluster(report.cluster, file=report.source)
+    findings: list[Finding] = []
+    if form is not None:
         findings += form_findings
         findings += not_computable_findings(form)
         findings += _cross_check(report, form)
@@ -86,22 +100,18 @@ def load_and_assemble(folder: Path) -> tuple[Assembled, ReportInput]:
     if form is not None:
         sentences = section_sentences(form)
         for s in sections:
-            if report.highlights_on(s.heading.title):
-                s.highlights, s.repeated = _not_repeated(sentences.get(s.heading.title, []), s.paragraphs, form)
-            if s.highlights and not s.paragraphs:
-                s.placeholder = placeholder(s.heading, _covered_topics(s))
-    assembled = Assembled(
-        folder=folder,
+            place_highlights(s, report, form, sentences)
+    return Assembled(
+        folder=Path(folder),
         cluster=cluster,
         year=report.year,
         date_text=date_text(report.date),
         sections=sections,
         form=form,
         appendix_rows=appendix_rows(form) if form is not None else [],
-        checklist=build_checklist(folder, form, writer_texts(sections)),
+        checklist=build_checklist(Path(folder), form, writer_texts(sections)),
         findings=findings,
     )
-    return assembled, report
 
 
 def assemble(folder: Path) -> Assembled:
@@ -111,6 +121,16 @@ def assemble(folder: Path) -> Assembled:
     text refers to unknown figures — all such problems of report.yaml in one error.
     """
     return load_and_assemble(folder)[0]
+
+
+def place_highlights(section: AssembledSection, report: ReportInput, form: FormData, sentences: dict[str, list[str]]) -> None:
+    """Give ``section`` its data sentences (from ``section_sentences(form)``) unless the report
+    turns them off, leaving out those the writer's text already states; a heading with data
+    sentences but no text of its own gets the placeholder of the topics still missing."""
+    if report.highlights_on(section.heading.title):
+        section.highlights, section.repeated = _not_repeated(sentences.get(section.heading.title, []), section.paragraphs, form)
+    if section.highlights and not section.paragraphs:
+        section.placeholder = placeholder(section.heading, _covered_topics(section))
 
 
 def _not_repeated(sentences: list[str], paragraphs: list[str], form: FormData) -> tuple[list[str], list[str]]:
@@ -135,37 +155,54 @@ def _covered_topics(section: AssembledSection) -> frozenset[str]:
     return frozenset(t.topic for t in topic_coverage(section, section.heading) if t.covered)
 
 
-def _sections(report: ReportInput, form: FormData | None) -> list[AssembledSection]:
-    """Every heading of the outline in order, with the writer's paragraphs filled in."""
+def assemble_section(
+    heading: outline.Heading,
+    blocks: Sequence[TextBlock],
+    form: FormData | None,
+    *,
+    keyed: frozenset[str] = frozenset(),
+    file: str | None = None,
+    line: int | None = None,
+) -> tuple[AssembledSection, list[FigureError]]:
+    """One heading assembled from the writer's blocks: figure expressions filled, paragraphs
+    split, the 【待补充】 placeholder when empty; a block whose figures cannot be filled is
+    left out and its error returned. Used for every heading of a report, and alone by the
+    workspace's live check of the heading being typed."""
     from reportsmith.compute.figures import FigureError, fill_text
 
+    errors: list[FigureError] = []
+    paragraphs: list[str] = []
+    marker: int | None = None
+    for block in blocks:
+        for i, part in enumerate(split_at_marker(block.text)):
+            if i and marker is None:  # the first {{ 数据句 }} line places the data sentences
+                marker = len(paragraphs)
+            try:
+                filled = fill_text(part, form, section=heading.title, file=file)
+            except FigureError as exc:
+                exc.line = exc.line or line
+                errors.append(exc)
+                continue
+            paragraphs += split_paragraphs(filled)
+    section = AssembledSection(
+        heading=heading, paragraphs=paragraphs, keyed_topics=keyed,
+        placeholder=None if paragraphs else placeholder(heading), marker=marker,
+    )
+    return section, errors
+
+
+def _sections(report: ReportInput, form: FormData | None) -> list[AssembledSection]:
+    """Every heading of the outline in order, with the writer's paragraphs filled in."""
     errors: list[FigureError] = []
     out: list[AssembledSection] = []
     for heading in outline.headings():
         section = report.sections.get(heading.title)
-        paragraphs: list[str] = []
-        marker: int | None = None
-        for block in section.blocks if section else []:
-            for i, part in enumerate(split_at_marker(block.text)):
-                if i and marker is None:  # the first {{ 数据句 }} line places the data sentences
-                    marker = len(paragraphs)
-                try:
-                    filled = fill_text(part, form, section=heading.title, file=report.source)
-                except FigureError as exc:
-                    exc.line = exc.line or (section.line if section else None)
-                    errors.append(exc)
-                    continue
-                paragraphs += split_paragraphs(filled)
-        keyed = section.keyed_topics if section else frozenset()
-        out.append(
-            AssembledSection(
-                heading=heading,
-                paragraphs=paragraphs,
-                keyed_topics=keyed,
-                placeholder=None if paragraphs else placeholder(heading),
-                marker=marker,
-            )
+        assembled, errs = assemble_section(
+            heading, section.blocks if section else [], form,
+            keyed=section.keyed_topics if section else frozenset(), file=report.source, line=section.line if section else None,
         )
+        errors += errs
+        out.append(assembled)
     if len(errors) == 1:
         raise errors[0]
     if errors:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.utils.http import content_disposition_header
 
 from .. import engine
 from ..access import allow
@@ -64,19 +63,11 @@ def section(request, account, heading):
 @allow(roles=READERS)
 def report_docx(request, account):
     space = store.get_space(account)
-    tmp = tempfile.TemporaryDirectory(prefix="rs-build-")
     try:
-        with store.Materialized(space) as folder:
-            result = engine.build(folder, Path(tmp.name))
-        data = result.docx.read_bytes()
-        name = result.docx.name
+        data, name = store.build_report(space)
     except engine.ReportsmithError as exc:
         return _error(422, exc.text())
-    finally:
-        tmp.cleanup()
     audit(space, request.user, "download", name)
     resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    from django.utils.http import content_disposition_header
-
     resp["Content-Disposition"] = content_disposition_header(True, name)
     return resp

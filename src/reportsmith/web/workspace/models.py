@@ -70,8 +70,10 @@ class ClusterSpace(models.Model):
 class SectionVersion(models.Model):
     """One saved version of one heading's text. Never updated; the highest version is current.
 
-    ``content`` is the heading's value in report.yaml: a string, or topic → text when the
-    writer keyed the text by topic. The unique constraint makes a stale save fail (409).
+    ``content`` is the heading's text, or — when the writer keyed the text by topic in
+    report.yaml — a list of [topic, text] pairs (a list, because PostgreSQL's jsonb does not
+    keep the order of an object's keys). :attr:`value` is the value as report.yaml holds it.
+    The unique constraint makes a stale save fail (409).
     """
 
     space = models.ForeignKey(ClusterSpace, on_delete=models.CASCADE, related_name="sections")
@@ -85,10 +87,28 @@ class SectionVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["space", "heading", "version"], name="one_row_per_version")]
         ordering = ["space", "heading", "-version"]
 
+    @staticmethod
+    def stored(value):
+        """report.yaml's value of a heading (text, or topic → text) as stored in ``content``."""
+        if isinstance(value, dict):
+            return [[str(k), "" if v is None else str(v)] for k, v in value.items()]
+        return "" if value is None else str(value)
+
+    @property
+    def value(self):
+        """The heading's value as report.yaml holds it: text, or topic → text in the written order."""
+        if isinstance(self.content, list):
+            return {k: v for k, v in self.content}
+        return self.content or ""
+
+    @property
+    def keyed(self) -> bool:
+        return isinstance(self.content, list)
+
     @property
     def text(self) -> str:
-        if isinstance(self.content, dict):
-            return "\n\n".join(str(v) for v in self.content.values() if v)
+        if isinstance(self.content, list):
+            return "\n\n".join(str(v).strip() for _, v in self.content if v and str(v).strip())
         return self.content or ""
 
 
@@ -126,8 +146,17 @@ class Submission(models.Model):
         ordering = ["-created_at"]
 
 
+ACTION_LABELS = {
+    "save": "保存正文", "load": "导入文件夹", "form": "保存统计报表", "form-upload": "上传 Excel 报表",
+    "evidence": "佐证材料", "import": "导入 Word 初稿", "download": "下载报告", "submit": "提交",
+    "return": "退回修改", "approve": "通过", "comment": "审核意见",
+}
+
+
 class AuditEntry(models.Model):
-    """Who did what when: every save, upload, import, state change. Shown by the review desk."""
+    """Who did what when: every save, upload, import, state change. Shown by the review desk.
+
+    ``action`` is a short code (see ACTION_LABELS; add a label for a new one)."""
 
     space = models.ForeignKey(ClusterSpace, null=True, blank=True, on_delete=models.CASCADE, related_name="audit")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -135,6 +164,10 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     action = models.CharField(max_length=32)
     detail = models.TextField(blank=True, default="")
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -119,39 +119,70 @@ def store_blob(data: bytes) -> str:
 
 # ---------------------------------------------------------------- export
 
-def report_yaml(space: ClusterSpace) -> str:
-    """report.yaml of the space: every heading of 附件3 in order, the saved text under it."""
-    meta = space.report_meta or {}
-    lines = [f"cluster: {space.account}", f"year: {space.year}"]
-    if meta.get("date"):
-        lines.append(f"date: {meta['date']}")
-    if meta.get("no_highlights"):
-        lines.append(yaml.safe_dump({"no_highlights": list(meta["no_highlights"])}, allow_unicode=True, width=10**9).strip())
-    lines.append("sections:")
+def report_mapping(space: ClusterSpace) -> dict[str, Any]:
+    """report.yaml of the space as the mapping the engine parses: every heading of 附件3 in order."""
+    out: dict[str, Any] = {"cluster": space.account, "year": space.year, **top_level(space)}
     saved = current_sections(space)
-    for h in engine.headings():
-        sv = saved.get(h.title)
-        content = sv.content if sv else None
-        if isinstance(content, dict) and content:
-            lines.append("  " + yaml.safe_dump(h.title, allow_unicode=True).strip().removesuffix("...").strip() + ":")
-            for topic, text in content.items():
-                lines.append(engine.to_yaml_block(topic, str(text or ""), indent=4).rstrip("\n"))
-        elif isinstance(content, str) and content:
-            lines.append(engine.to_yaml_block(h.title, content, indent=2).rstrip("\n"))
-        else:
-            lines.append(f"  {h.title}:")
-    unclassified = meta.get(engine.UNCLASSIFIED_KEY) or {}
+    out["sections"] = {h.title: (saved[h.title].value if h.title in saved else None) for h in engine.headings()}
+    unclassified = unclassified_texts(space)
     if unclassified:
+        out[engine.UNCLASSIFIED_KEY] = dict(unclassified)
+    return out
+
+
+def unclassified_texts(space: ClusterSpace) -> list[tuple[str, str]]:
+    """未归类 (label, text) pairs in their order (stored as a list: jsonb does not keep key order)."""
+    value = (space.report_meta or {}).get(engine.UNCLASSIFIED_KEY) or []
+    pairs = value.items() if isinstance(value, dict) else value
+    return [(str(k), str(v)) for k, v in pairs]
+
+
+def top_level(space: ClusterSpace) -> dict[str, Any]:
+    """report.yaml's other top-level keys as read (date, no_highlights, …; 未归类 apart).
+
+    Kept as written, whatever keys the engine's report.yaml knows: the engine validates them."""
+    meta = dict(space.report_meta or {})
+    meta.pop(engine.UNCLASSIFIED_KEY, None)
+    if isinstance(meta.get("date"), str):
+        try:
+            meta["date"] = dt.date.fromisoformat(meta["date"])
+        except ValueError:
+            pass
+    return meta
+
+
+def report_yaml(space: ClusterSpace) -> str:
+    """report.yaml text of :func:`report_mapping` (literal blocks, as ``reportsmith import`` writes)."""
+    m = report_mapping(space)
+    lines = [f"cluster: {m['cluster']}", f"year: {m['year']}"]
+    for key, value in m.items():
+        if key not in ("cluster", "year", "sections", engine.UNCLASSIFIED_KEY):
+            lines.append(yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False, width=10**9).rstrip("\n"))
+    lines.append("sections:")
+    for title, content in m["sections"].items():
+        key = yaml.safe_dump(title, allow_unicode=True).strip().removesuffix("...").strip()
+        if isinstance(content, dict) and content:
+            lines.append(f"  {key}:")
+            for topic, text in content.items():
+                lines.append(engine.to_yaml_block(str(topic), str(text or ""), indent=4).rstrip("\n"))
+        elif isinstance(content, str) and content:
+            lines.append(engine.to_yaml_block(title, content, indent=2).rstrip("\n"))
+        else:
+            lines.append(f"  {key}:")
+    if engine.UNCLASSIFIED_KEY in m:
         lines.append(f"{engine.UNCLASSIFIED_KEY}:")
-        for label, text in unclassified.items():
-            lines.append(engine.to_yaml_block(label, text, indent=2).rstrip("\n"))
+        for label, text in m[engine.UNCLASSIFIED_KEY].items():
+            lines.append(engine.to_yaml_block(str(label), str(text), indent=2).rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 
 def form_yaml(space: ClusterSpace) -> str | None:
     if space.form is None:
         return None
-    data, _ = engine.parse_form(space.form)
+    data, findings = engine.parse_form(space.form)
+    if any(f.severity == engine.Severity.ERROR for f in findings):
+        # Keep what was typed, refused values included, so the CLI reports them as the page does.
+        return yaml.safe_dump(space.form, allow_unicode=True, sort_keys=False, width=10**9)
     return engine.form_yaml(data)
 
 
@@ -196,6 +227,14 @@ class Materialized:
         self._tmp.cleanup()
 
 
+def build_report(space: ClusterSpace) -> tuple[bytes, str]:
+    """(bytes, file name) of the Word report built by the engine from the space's export."""
+    with tempfile.TemporaryDirectory(prefix="rs-build-") as out:
+        with Materialized(space) as folder:
+            result = engine.build(folder, Path(out))
+        return result.docx.read_bytes(), result.docx.name
+
+
 def check_space(space: ClusterSpace):
     """The engine's full check (``reportsmith check <folder>``) of the space."""
     with Materialized(space) as folder:
@@ -204,11 +243,12 @@ def check_space(space: ClusterSpace):
 
 # ---------------------------------------------------------------- load
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A YAML value as JSON-storable data (dates as ISO text)."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
@@ -225,24 +265,24 @@ def load_folder(folder: Path, user=None) -> ClusterSpace:
     for name in ("form.yaml", "form.xlsx"):
         if (folder / name).is_file():
             data, _ = engine.load_form(folder / name)
-            form_raw = _form_mapping(data)
+            form_raw = form_mapping(data, report.cluster)
             break
     ev_raw = None
     if (folder / engine.EVIDENCE_FILE).is_file():
         ev, _ = engine.load_yaml(folder / engine.EVIDENCE_FILE)
-        ev_raw = {k: _plain(v) for k, v in (ev or {}).items() if k not in ("cluster", "year")}
+        ev_raw = {k: plain(v) for k, v in (ev or {}).items() if k not in ("cluster", "year")}
     with transaction.atomic():
         space = get_space(report.cluster)
         space.year = report.year
-        meta: dict[str, Any] = {}
-        if report.date:
-            meta["date"] = report.date.isoformat()
-        if raw.get("no_highlights"):
-            meta["no_highlights"] = [str(x) for x in raw["no_highlights"]]
+        meta: dict[str, Any] = {str(k): plain(v) for k, v in raw.items() if k not in ("cluster", "year", "sections")}
         if report.unclassified:
-            meta[engine.UNCLASSIFIED_KEY] = dict(report.unclassified)
+            meta[engine.UNCLASSIFIED_KEY] = [[k, v] for k, v in report.unclassified.items()]
+        else:
+            meta.pop(engine.UNCLASSIFIED_KEY, None)
         space.report_meta = meta
-        space.form = form_raw
+        if space.form != form_raw:
+            space.form = form_raw
+            space.form_version += 1
         space.evidence = ev_raw
         saved = current_sections(space)
         changed = False
@@ -250,7 +290,7 @@ def load_folder(folder: Path, user=None) -> ClusterSpace:
             heading = engine.find_heading(str(key))
             if heading is None or value is None:
                 continue
-            content = _plain(value)
+            content = SectionVersion.stored(plain(value))
             cur = saved.get(heading.title)
             if cur is not None and cur.content == content:
                 continue
@@ -267,8 +307,9 @@ def load_folder(folder: Path, user=None) -> ClusterSpace:
     return space
 
 
-def _form_mapping(data) -> dict[str, Any]:
-    out: dict[str, Any] = {"cluster": data.cluster, "year": data.year}
+def form_mapping(data, account: str | None = None) -> dict[str, Any]:
+    """A loaded form (FormData) as the mapping the workspace stores."""
+    out: dict[str, Any] = {"cluster": data.cluster or account, "year": data.year}
     out.update({k: _num(v) for k, v in data.values.items()})
     if data.previous:
         out["previous"] = {k: _num(v) for k, v in data.previous.items()}
@@ -292,17 +333,18 @@ def _evidence_paths(ev_raw: dict | None) -> list[str]:
 
 
 def _load_files(space: ClusterSpace, folder: Path, ev_raw: dict | None, user) -> None:
-    root = folder.resolve()
+    """Copy the files evidence.yaml names into the store; the engine's file check decides the type.
+    A file the check refuses (missing, outside the folder, too large) is not copied: the
+    check of the space reports it exactly as ``reportsmith check`` of the folder does."""
+    allowed = engine.evidence_rules.allowed_types()
     for written in _evidence_paths(ev_raw):
-        src = (folder / written).resolve()
-        if not src.is_file() or root not in src.parents:
-            continue  # the check reports missing or outside files; nothing to copy
-        data = src.read_bytes()
-        if len(data) > settings.MAX_UPLOAD_BYTES:
+        check = engine.check_file(folder, written, max_bytes=settings.MAX_UPLOAD_BYTES, allowed=allowed)
+        if not check.sha256:
             continue
+        data = (folder / check.path).read_bytes()
         sha = store_blob(data)
         StoredFile.objects.update_or_create(
             space=space, path=written,
-            defaults={"sha256": sha, "size": len(data), "kind": src.suffix.lower().lstrip("."),
+            defaults={"sha256": sha, "size": len(data), "kind": check.kind or "",
                       "uploaded_by": user if getattr(user, "pk", None) else None},
         )

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from .. import engine
 from ..access import allow
 from ..accounts.models import ADMIN, CLUSTER, REVIEWER
-from . import store
+from . import live, store
 from .models import ClusterSpace
 
 READERS = {CLUSTER, REVIEWER, ADMIN}
@@ -39,9 +39,12 @@ def _next_steps(result, space) -> list[str]:
         steps.append(f"在“正文”中补写 {len(missing)} 个尚未涉及的内容项。")
     if space.form is None:
         steps.append("在“统计报表”中填写附件2，或上传填好的 Excel 表。")
+    warnings = [f for f in result.findings if f.severity == engine.Severity.WARNING]
     if errors:
         steps.append(f"修改 {len(errors)} 处错误后才能提交。")
-    if not steps:
+    if not errors and warnings:
+        steps.append(f"还有 {len(warnings)} 条警告：能修改的请修改；不修改的，提交时为每条写一句说明。")
+    if not errors and not steps:
         steps.append("检查无错误，可以提交。")
     return steps
 
@@ -51,7 +54,7 @@ def overview(request, account):
     space = store.get_space(account)
     cluster = engine.get_cluster(account)
     try:
-        result = store.check_space(space)
+        result = live.full_check(space)
         problem = None
     except engine.ReportsmithError as exc:
         result, problem = None, exc.text()
@@ -69,6 +72,7 @@ def overview(request, account):
         "result": result,
         "problem": problem,
         "counts": counts,
+        "coverage_pct": round(result.coverage * 100) if result is not None else 0,
         "topics_by_heading": topics_by_heading,
         "next_steps": _next_steps(result, space) if result is not None else [],
         "tab": "overview",
