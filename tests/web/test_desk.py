@@ -116,6 +116,12 @@ def test_review_comment_return_writer_sees_it_resubmit_approve_audit(world):
     # the heading's comment stands in the heading's row
     row = next(r for r in overview.split("<tr>") if "集群总体情况" in r.split("</td>")[0])
     assert "请补充集群营业收入的构成。" in row
+    # and in the 正文 editor of that heading, and at the row of the 统计报表
+    text_page = writer.get(reverse("text", kwargs={"account": ACCOUNT_A, "heading": "集群总体情况"})).content.decode()
+    assert "请补充集群营业收入的构成。" in text_page
+    form_page = writer.get(reverse("form", kwargs={"account": ACCOUNT_A})).content.decode()
+    form_row = next(r for r in form_page.split("<tr") if 'name="v:营业收入"' in r)
+    assert "营业收入与上年差异较大，请核实。" in form_row
 
     _submit(space)
     reviewer.post(reverse("desk_approve", kwargs={"account": ACCOUNT_A}))
