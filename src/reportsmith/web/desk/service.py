@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from .. import engine as ws_engine
 from ..workspace import store
+from ..workspace.models import ACTION_LABELS as WORKSPACE_ACTION_LABELS
 from ..workspace.models import (
     APPROVED,
     NOT_STARTED,
@@ -44,12 +45,8 @@ from .models import GENERAL, HEADING, ROW, ReviewComment
 
 STATE_LABELS = dict(STATE_CHOICES)
 LEVELS = ("国家级", "省级")
-ACTION_LABELS = {
-    "load": "导入", "save": "保存", "restore": "恢复版本", "upload": "上传", "import": "导入 Word 初稿",
-    "form": "保存报表", "evidence": "保存佐证材料", "download": "下载", "submit": "提交",
-    "comment": "审核意见", "return": "退回修改", "approve": "通过", "annotate": "批注",
-    "compendium": "汇编", "export": "导出全部",
-}
+# The workspace's labels of audit actions, and the desk's own.
+ACTION_LABELS = {**WORKSPACE_ACTION_LABELS, "annotate": "批注", "compendium": "汇编", "export": "导出全部"}
 
 
 class DeskError(Exception):
