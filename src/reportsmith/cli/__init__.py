@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "users": ("reportsmith.web.commands", "users", "工作区账号：创建 48 个集群和审核人员账号，重设密码"),
     "load": ("reportsmith.web.commands", "load", "把 inputs/账号 文件夹导入工作区"),
     "export": ("reportsmith.web.commands", "export", "把工作区内容导出为 check、build、batch 读取的文件夹"),
+    "backup": ("reportsmith.web.backup_commands", "backup", "备份工作区（数据库和上传文件，服务器运行时也可）"),
+    "restore": ("reportsmith.web.backup_commands", "restore", "从备份文件恢复工作区"),
 }
 
 

@@ -17,6 +17,9 @@ def prepare(data_dir: Path | str | None, *, migrate: bool = True) -> Path:
     data = Path(data_dir or os.environ.get("REPORTSMITH_DATA") or DEFAULT_DATA).resolve()
     data.mkdir(parents=True, exist_ok=True)
     (data / "files").mkdir(exist_ok=True)
+    from .backup import sweep_partial
+
+    sweep_partial(data / "files")  # an upload cut short by a crash leaves no partial file
     key = data / "secret_key"
     if not key.exists():
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -13,6 +15,7 @@ from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
 
 from .. import engine
+from ..untrusted import OFFICE, office_problem
 from ..access import allow
 from . import live, store
 from .common import READERS, WRITERS, locked, page, space_of
@@ -65,8 +68,13 @@ def _check_upload(data: bytes, path: str):
         target = Path(tmp) / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        return engine.check_file(Path(tmp), path, max_bytes=settings.MAX_UPLOAD_BYTES,
-                                 allowed=engine.evidence_rules.allowed_types())
+        check = engine.check_file(Path(tmp), path, max_bytes=settings.MAX_UPLOAD_BYTES,
+                                  allowed=engine.evidence_rules.allowed_types())
+        if check.ok and (check.kind or "").lower() in OFFICE:
+            problem = office_problem(target)
+            if problem:  # zip bomb, DOCTYPE/entities, encrypted: the engine's defences for untrusted files
+                return dataclasses.replace(check, status="无效", reason=problem, hint="请用 Word、WPS 或 Excel 打开后重新另存再上传")
+        return check
 
 
 @allow(roles=READERS, methods=("POST",), write_roles=WRITERS)
