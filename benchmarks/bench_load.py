@@ -173,10 +173,17 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _server() -> str:
+    from reportsmith.web.commands import default_workers
+
+    n = default_workers()
+    return f"gunicorn {n} 个进程 × 8 线程" if n > 1 else "waitress 单进程 8 线程"
+
+
 def write_results(text: str) -> None:
     section = (f"{START}\n## 在线工作区负载测试（bench_load.py）\n\n"
                f"由 `python benchmarks/bench_load.py --write` 生成：48 个集群各一名填报人（每约 3 秒自动保存一次并做一次实时检查），"
-               f"5 名审核人员每约 3 秒刷新审核台总览；服务器为 `reportsmith serve`（waitress，8 线程），只监听 127.0.0.1，"
+               f"5 名审核人员每约 3 秒刷新审核台总览；服务器为 `reportsmith serve`（默认设置：{_server()}），只监听 127.0.0.1，"
                f"客户端与服务器在同一台机器上。目标：保存和实时检查 p95 < 300 ms，0 错误，0 丢失。\n\n"
                f"- 平台：{platform.platform()}；{os.cpu_count()} 个逻辑 CPU；Python {platform.python_version()}\n\n"
                f"{text}\n{END}")

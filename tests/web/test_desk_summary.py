@@ -181,3 +181,26 @@ def test_migrations_match_the_models_and_made_the_tables(db):
     with connection.cursor() as cur:
         columns = {c.name for c in connection.introspection.get_table_description(cur, "workspace_clusterspace")}
     assert "revision" in columns
+
+
+def test_charts_draw_the_dashboards_stored_figures(world):
+    from reportsmith.batch.charts import points_from_checks
+    from reportsmith.registry.clusters import get_cluster
+    from reportsmith.web.desk import service
+    from reportsmith.web.desk.models import CheckSummary
+
+    reviewer = client_for(world, "reviewer")
+    reviewer.get(reverse("desk_dashboard"))
+    stored = CheckSummary.objects.get(space__account=ACCOUNT_A)
+    exact = points_from_checks([(get_cluster(ACCOUNT_A), _exact(ACCOUNT_A))])[0]
+    assert {(h, t): o for h, t, o in stored.topics} == dict(exact.topics) and len(stored.topics) > 10
+    before = service.chart_path("coverage", service.all_rows())
+    assert reviewer.get(reverse("desk_chart", kwargs={"chart": "coverage"})).content == before.read_bytes()
+    # a save within the window: the charts, like the table, still show the stored figures
+    _save(world, "cluster_a", ACCOUNT_A, LONG)
+    assert service.chart_path("coverage", service.all_rows()) == before
+    # once the window has passed, both follow the save
+    _age(ACCOUNT_A, service.freshness().max_age_seconds + 1)
+    rows = service.all_rows()
+    assert service.chart_path("coverage", rows) != before
+    assert next(r for r in rows if r.cluster.account == ACCOUNT_A).zishu == _exact(ACCOUNT_A).zishu
