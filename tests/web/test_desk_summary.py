@@ -204,3 +204,15 @@ def test_charts_draw_the_dashboards_stored_figures(world):
     rows = service.all_rows()
     assert service.chart_path("coverage", rows) != before
     assert next(r for r in rows if r.cluster.account == ACCOUNT_A).zishu == _exact(ACCOUNT_A).zishu
+
+
+def test_a_text_save_does_not_write_back_a_stale_copy_of_the_form(world):
+    from reportsmith.web.workspace import store
+    from reportsmith.web.workspace.models import ClusterSpace
+
+    held = store.get_space(ACCOUNT_A)  # a text save's copy, loaded before the form changes
+    other = ClusterSpace.objects.get(pk=held.pk)
+    other.form = {**other.form, "营业收入": "123.4"}
+    other.save()
+    store.save_section(held, HEADING, "新文本。", store.current_section(held, HEADING).version, world["users"]["cluster_a"])
+    assert ClusterSpace.objects.get(pk=held.pk).form["营业收入"] == "123.4"

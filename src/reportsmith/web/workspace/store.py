@@ -86,7 +86,9 @@ def save_section(space: ClusterSpace, heading: str, content: Any, base_version: 
             )
             if space.state == NOT_STARTED:
                 space.state = DRAFTING
-            space.save()
+            # Only what a text save changes: the copy in memory may hold a form or evidence list
+            # another request has changed since (and writing the whole row costs more).
+            space.save(update_fields=["state", "updated_at"])
             audit(space, user, "save", f"{heading} 第 {sv.version} 版")
     except IntegrityError:
         raise StaleVersion(current_section(space, heading)) from None
