@@ -216,3 +216,24 @@ def test_a_text_save_does_not_write_back_a_stale_copy_of_the_form(world):
     other.save()
     store.save_section(held, HEADING, "新文本。", store.current_section(held, HEADING).version, world["users"]["cluster_a"])
     assert ClusterSpace.objects.get(pk=held.pk).form["营业收入"] == "123.4"
+
+
+def test_current_sections_reads_the_newest_version_of_each_heading_only(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reportsmith.web.workspace import store
+    from reportsmith.web.workspace.models import SectionVersion
+
+    space, user = world["space_a"], world["users"]["cluster_a"]
+    for i in range(30):  # autosave leaves many versions behind
+        for heading in (HEADING, "集群发展成效"):
+            cur = store.current_section(space, heading)
+            store.save_section(space, heading, f"{heading}第{i}版。", cur.version if cur else 0, user)
+    naive: dict = {}
+    for sv in SectionVersion.objects.filter(space=space).order_by("heading", "-version"):
+        naive.setdefault(sv.heading, sv)
+    with CaptureQueriesContext(connection) as q:
+        got = store.current_sections(space)
+    assert {h: (sv.version, sv.content) for h, sv in got.items()} == {h: (sv.version, sv.content) for h, sv in naive.items()}
+    assert got[HEADING].content == f"{HEADING}第29版。" and len(q.captured_queries) == 1

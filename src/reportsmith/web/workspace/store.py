@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 
 from .. import engine
 from .models import DRAFTING, NOT_STARTED, ClusterSpace, SectionVersion, StoredFile, audit
@@ -58,11 +59,14 @@ def get_space(account: str) -> ClusterSpace:
 # ---------------------------------------------------------------- sections
 
 def current_sections(space: ClusterSpace) -> dict[str, SectionVersion]:
-    """Heading title → its current version (headings never saved are absent)."""
-    out: dict[str, SectionVersion] = {}
-    for sv in SectionVersion.objects.filter(space=space).order_by("heading", "-version"):
-        out.setdefault(sv.heading, sv)
-    return out
+    """Heading title → its current version (headings never saved are absent).
+
+    Only the newest row of each heading is read (through the unique (space, heading, version)
+    index): every check and export calls this, and autosave leaves hundreds of versions."""
+    newest = (SectionVersion.objects.filter(space=space, heading=OuterRef("heading"))
+              .order_by("-version").values("version")[:1])
+    rows = SectionVersion.objects.filter(space=space, version=Subquery(newest)).order_by("heading")
+    return {sv.heading: sv for sv in rows}
 
 
 def current_section(space: ClusterSpace, heading: str) -> SectionVersion | None:
