@@ -15,7 +15,12 @@ import pytest
 
 from .live import BIN, LiveWorkspace
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # The server's own process handling; the PostgreSQL pass of tests/web would only repeat it
+    # (test_live_faults.py serves on PostgreSQL through the same workers).
+    pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="covered by the first pass"),
+]
 
 
 def _children(pid: int) -> list[int]:
