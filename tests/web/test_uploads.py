@@ -24,6 +24,7 @@ UPLOADS = {
     "desk_annotate_upload": {"role": "reviewer", "field": "docx", "extra": {}, "expects": "docx"},
     "evidence_add": {"role": "cluster_a", "field": "file", "extra": {"group": "政策", "name": "上传测试政策", "doc_no": "鄂科发〔2024〕1号"},
                      "expects": "any"},
+    "evidence_file": {"role": "cluster_a", "field": "file", "extra": {"name": "光谷地球空间信息科技企业孵化器"}, "expects": "any"},
     "form_upload": {"role": "cluster_a", "field": "file", "extra": {}, "expects": "xlsx"},
     "import": {"role": "cluster_a", "field": "file", "extra": {}, "expects": "docx"},
 }
@@ -118,7 +119,7 @@ def test_every_view_that_takes_files_is_listed():
             source = inspect.getsource(getattr(view, "view_class", view))
         except (OSError, TypeError):
             continue
-        if "request.FILES" in source:
+        if "request.FILES" in source or "spool_upload(" in source:
             assert p.name in UPLOADS, f"{p.name} ({route}) takes uploaded files: list it in UPLOADS of test_uploads.py"
 
 

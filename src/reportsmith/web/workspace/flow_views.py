@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import yaml
 from django.contrib import messages
 from django.db import transaction
@@ -15,6 +12,7 @@ from django.utils.http import content_disposition_header
 
 from .. import engine
 from ..access import allow
+from ..untrusted import spool_upload
 from . import live, store
 from .common import READERS, WRITERS, locked, page, severity_counts, space_of
 from .models import SUBMITTED, TRANSITIONS, AuditEntry, SectionVersion, Submission, audit
@@ -33,17 +31,12 @@ def import_docx(request, account):
     refused = locked(request, space)
     if refused:
         return refused
-    up = request.FILES.get("file")
-    if up is None or up.size == 0:
-        messages.error(request, "请选择 Word 初稿（.docx）。")
-        return redirect("import", account=account)
-    with tempfile.TemporaryDirectory(prefix="rs-imp-") as tmp:
-        path = Path(tmp) / "初稿.docx"
-        with open(path, "wb") as fh:
-            for chunk in up.chunks():
-                fh.write(chunk)
+    with spool_upload(request, "file", name="初稿.docx", empty_is_missing=True) as up:
+        if up is None:
+            messages.error(request, "请选择 Word 初稿（.docx）。")
+            return redirect("import", account=account)
         try:
-            text, findings = engine.import_docx(path, account)
+            text, findings = engine.import_docx(up.path, account)
         except engine.ReportsmithError as exc:
             messages.error(request, f"无法导入“{up.name}”：{exc.message}。{exc.hint or ''}")
             return redirect("import", account=account)

@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 
 from .. import engine
 from ..access import allow
+from ..untrusted import spool_upload
 from . import live, store
 from .common import READERS, WRITERS, locked, page, severity_counts, space_of
 from .models import DRAFTING, NOT_STARTED, audit
@@ -105,17 +106,12 @@ def form_upload(request, account):
     refused = locked(request, space)
     if refused:
         return refused
-    up = request.FILES.get("file")
-    if up is None or up.size == 0:
-        messages.error(request, "请选择填好的 Excel 文件（.xlsx）。")
-        return redirect("form", account=account)
-    with tempfile.TemporaryDirectory(prefix="rs-up-") as tmp:
-        path = Path(tmp) / "form.xlsx"
-        with open(path, "wb") as fh:
-            for chunk in up.chunks():
-                fh.write(chunk)
+    with spool_upload(request, "file", name="form.xlsx", empty_is_missing=True) as up:
+        if up is None:
+            messages.error(request, "请选择填好的 Excel 文件（.xlsx）。")
+            return redirect("form", account=account)
         try:
-            data, findings = engine.load_form(path)
+            data, findings = engine.load_form(up.path)
         except engine.ReportsmithError as exc:
             messages.error(request, f"无法读取上传的 Excel 表：{exc.message}（{exc.hint or '请用本页“下载空白表”填写后上传'}）")
             return redirect("form", account=account)
