@@ -58,7 +58,7 @@ def import_docx(request, account):
         if data.get("date"):
             meta["date"] = str(data["date"])
         space.report_meta = meta
-        space.save()
+        space.save(update_fields=["report_meta", "updated_at"])
         audit(space, request.user, "import", f"导入 Word 初稿 {up.name}：{len(placed)} 个标题")
     ctx.update(placed=placed, findings=findings, unclassified=store.unclassified_texts(space), imported=up.name)
     return page(request, "workspace/import.html", space, "import", **ctx)
@@ -114,7 +114,7 @@ def submit(request, account):
                 )
                 space.state = SUBMITTED
                 space.submitted_at = timezone.now()
-                space.save()
+                space.save(update_fields=["state", "submitted_at", "updated_at"])
                 audit(space, request.user, "submit", f"提交报告（{result.zishu} 字，{len(warnings)} 条警告已说明）")
             messages.success(request, "报告已提交。提交后不能修改；如需修改，请联系审核人员退回。")
             return redirect("overview", account=account)

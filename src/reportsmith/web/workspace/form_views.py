@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -81,7 +82,7 @@ def form(request, account):
             space.fill_date = None
         if space.state == NOT_STARTED:
             space.state = DRAFTING
-        space.save()
+        space.save(update_fields=["form", "form_version", "filler", "phone", "fill_date", "state", "updated_at"])
         audit(space, request.user, "form", f"保存统计报表（第 {space.form_version} 版）")
         messages.success(request, "统计报表已保存。")
         return redirect("form", account=account)
@@ -121,12 +122,13 @@ def form_upload(request, account):
     mapping = store.form_mapping(data, account)
     if "previous" not in mapping and (space.form or {}).get("previous"):
         mapping["previous"] = space.form["previous"]  # the Excel form has no 上年 column: keep what was there
-    space.form = mapping
-    space.form_version += 1
-    if space.state == NOT_STARTED:
-        space.state = DRAFTING
-    space.save()
-    audit(space, request.user, "form-upload", f"上传 Excel 统计报表 {up.name}")
+    with transaction.atomic():
+        space.form = mapping
+        space.form_version += 1
+        if space.state == NOT_STARTED:
+            space.state = DRAFTING
+        space.save(update_fields=["form", "form_version", "state", "updated_at"])
+        audit(space, request.user, "form-upload", f"上传 Excel 统计报表 {up.name}")
     errors = [f for f in findings if f.severity == engine.Severity.ERROR]
     if errors:
         messages.error(request, f"已读取 Excel 表，其中 {len(errors)} 个值无法识别，见下方问题列表。")

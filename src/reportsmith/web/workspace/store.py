@@ -83,7 +83,9 @@ def save_section(space: ClusterSpace, heading: str, content: Any, base_version: 
             )
             if space.state == NOT_STARTED:
                 space.state = DRAFTING
-            space.save()
+            # Only what a save changes: a full save of this (possibly stale) row would undo a
+            # concurrent change of its other fields (an evidence upload, the form).
+            space.save(update_fields=["state", "updated_at"])
             audit(space, user, "save", f"{heading} 第 {sv.version} 版")
     except IntegrityError:
         raise StaleVersion(current_section(space, heading)) from None
