@@ -134,7 +134,7 @@ def test_sigkill_mid_burst_keeps_every_acknowledged_save(live, tmp_path):
         n = 0
         while not stop.is_set():
             name, filename = f"崩溃测试政策{k}-{n}", f"崩溃测试{k}-{n}.pdf"
-            data = minimal_pdf(f"{k}-{n} " + "z" * (40_000 * (n % 8)))  # up to ~280 KB: writes take a while
+            data = minimal_pdf(f"{k}-{n} " + "z" * (150_000 * (n % 8)))  # up to ~1 MB: writes take a while
             try:
                 r = s.post_multipart(EVIDENCE_ADD, {"group": "政策", "name": name}, {"file": (filename, data, "application/pdf")})
             except (OSError, http.client.HTTPException):
@@ -163,6 +163,11 @@ def test_sigkill_mid_burst_keeps_every_acknowledged_save(live, tmp_path):
     deadline = time.monotonic() + 90
     while (len(acknowledged) < 40 or len(uploads) < 8 or not forms) and time.monotonic() < deadline:
         time.sleep(0.05)
+    # Kill while an upload is being written, if one can be caught in the act (a temporary file).
+    files = live.data / "files"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(p.name.startswith(".up-") for p in files.rglob("*")):
+        pass
     live.kill()
     stop.set()
     for t in threads:
