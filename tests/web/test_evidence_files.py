@@ -326,3 +326,31 @@ def test_the_quota_is_in_the_limits_file():
 
     assert limit("workspace", "cluster_upload_mb") == 200
     assert settings.CLUSTER_UPLOAD_BYTES == 200 * LMB
+
+
+# ---------------------------------------------------------------- the store of file bytes
+
+def test_start_sweep_removes_what_a_crash_left_and_keeps_every_stored_file(world, data_root):
+    from reportsmith.web.workspace import blobs, store
+    from reportsmith.web.workspace.models import StoredFile
+
+    space = world["space_a"]
+    kept = _pdf("kept")
+    sha, created = blobs.write_blob(kept)
+    assert created and store.blob_path(sha).read_bytes() == kept
+    StoredFile.objects.create(space=space, path="evidence/kept.pdf", sha256=sha, size=len(kept), kind="PDF")
+    orphan, _ = blobs.write_blob(_pdf("orphan"))  # its row was never committed
+    partial = store.blob_path(orphan).parent / ".up-k3j2h1"  # a write cut short
+    partial.write_bytes(b"%PDF-1.4 half")
+    mirror_tmp = data_root / "mirror" / ACCOUNT_A / ".tmp-abc"
+    mirror_tmp.mkdir(parents=True)
+    (mirror_tmp / "evidence.yaml").write_text("cluster: x\n", encoding="utf-8")
+
+    assert blobs.sweep(data_root) == {"partial": 1, "orphan": 1, "mirror": 1}
+    assert store.blob_path(sha).read_bytes() == kept
+    assert not store.blob_path(orphan).exists() and not partial.exists() and not mirror_tmp.exists()
+    # Stored bytes that do not have their hash are never put in place.
+    with pytest.raises(ValueError):
+        blobs.write_blob(b"other bytes", sha256="0" * 64)
+    assert not any(p.name.startswith(".up-") for p in (data_root / "files").rglob("*"))
+    assert not (data_root / "files" / "00").exists() or not any((data_root / "files" / "00").iterdir())

@@ -8,7 +8,8 @@ What is on disk always matches the rows that point at it, whatever fails:
 * whoever writes blobs and commits rows pointing at them holds the files folder's lock
   *shared* from the first write until the commit (:func:`folder_lock`); removing a blob
   that no row references any more takes it *exclusive* (:func:`discard_unreferenced`), so
-  it can never remove a blob another request is about to point a new row at;
+  it can never remove a blob another request is about to point a new row at (when a
+  backup or a load holds the lock for long, the removal is left to the next start);
 * a crash can leave a temporary file or a blob whose row was never committed; the server
   start removes both (:func:`sweep`) before it answers any request.
 
@@ -24,6 +25,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -36,6 +38,9 @@ except ImportError:  # pragma: no cover - not POSIX: one server process, no cros
     fcntl = None  # type: ignore[assignment]
 
 PARTIAL_PREFIX = ".up-"
+# How long removing a freed blob waits for uploads, a load or a backup in progress (seconds);
+# past that the blob stays, unseen, until the next server start sweeps it.
+DISCARD_WAIT = 3.0
 _BLOB_NAME = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -48,18 +53,36 @@ def blob_path(sha256: str) -> Path:
 
 
 @contextlib.contextmanager
-def folder_lock(*, shared: bool) -> Iterator[None]:
-    """An advisory lock on the files folder, between threads and processes alike (one
-    ``flock`` per open of the folder); released when the block ends or the process dies."""
-    folder = files_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    if fcntl is None:  # pragma: no cover
-        yield
+def folder_lock(*, shared: bool, folder: Path | None = None, wait: float | None = None) -> Iterator[bool]:
+    """An advisory lock on the files folder (``folder``, default the workspace's), between
+    threads and processes alike (one ``flock`` per open of the folder); released when the
+    block ends or the process dies. A backup holds it shared, so no blob it is about to
+    copy is removed under it. With ``wait`` (seconds) it gives up after that long and
+    yields False instead of True."""
+    if folder is None:
+        folder = files_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+    if fcntl is None or not folder.is_dir():  # pragma: no cover - nothing to lock
+        yield True
         return
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-        yield
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+        if wait is None:
+            fcntl.flock(fd, mode)
+            yield True
+            return
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.02)
+        yield True
     finally:
         os.close(fd)
 
@@ -128,7 +151,9 @@ def discard_unreferenced(shas: Iterable[str]) -> int:
     if not shas:
         return 0
     n = 0
-    with folder_lock(shared=False):
+    with folder_lock(shared=False, wait=DISCARD_WAIT) as locked:
+        if not locked:  # a backup or a load is running: the next server start removes them
+            return 0
         used = set(StoredFile.objects.filter(sha256__in=shas).values_list("sha256", flat=True))
         for sha in sorted(shas - used):
             try:
