@@ -273,11 +273,15 @@ def test_an_upload_over_the_quota_is_refused_and_leaves_nothing(world, data_root
     assert "evidence/六百K.pdf" in _files(_entry(space, WITH_FILE))
     _attach(c, NO_FILE, fits, "六百K.pdf", replace="evidence/六百K.pdf")
     assert _used(space) == used_now
+    _attach(c, WITH_FILE, fits, "六百K（副本）.pdf")  # the same bytes under another name
+    assert "evidence/六百K（副本）.pdf" in _files(_entry(space, WITH_FILE))
+    assert _used(space) == used_now
 
     # Removing and replacing free space, which is then usable again.
     small = _pdf("small")
     _attach(c, NO_FILE, small, "小.pdf", replace="evidence/六百K.pdf")
     _remove(c, WITH_FILE, "evidence/六百K.pdf")
+    _remove(c, WITH_FILE, "evidence/六百K（副本）.pdf")
     assert _used(space) == used_now - len(fits) + len(small)
     _attach(c, WITH_FILE, big, "扫描件.pdf")
     assert "evidence/扫描件.pdf" in _files(_entry(space, WITH_FILE))
