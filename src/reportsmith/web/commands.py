@@ -42,6 +42,12 @@ def serve(data: Path | None, host: str, port: int, workers: int | None, threads:
     """
     folder = prepare(data)
     from .server import run
+    from .workspace.blobs import sweep
+
+    # What a crash (power cut, kill) left behind: unfinished uploads, files whose record was never saved.
+    swept = sweep(folder)
+    if swept["partial"] + swept["orphan"]:
+        click.echo(f"已清理上次异常停止时未完成的上传：{swept['partial'] + swept['orphan']} 个文件")
 
     workers = default_workers() if workers is None else workers
     shown = f"[{host}]" if ":" in host else host

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from reportsmith.core import limits as _limits
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("REPORTSMITH_DATA", "workspace")).resolve()
 
@@ -171,6 +173,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files live here (outside any static root), named by content hash.
 FILES_DIR = DATA_DIR / "files"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# All files one cluster keeps (each content counted once): workspace.cluster_upload_mb of data/limits.yaml
+# (a deployment changes it through REPORTSMITH_LIMITS, as every other bound).
+CLUSTER_UPLOAD_BYTES = _limits.limit("workspace", "cluster_upload_mb") * _limits.MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
