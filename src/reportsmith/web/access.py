@@ -7,6 +7,8 @@
   sees (log-in), ``"any"`` for views that also take anonymous requests (log-out).
 - ``write_roles``: who may use the unsafe methods (POST/PUT/DELETE); none unless declared.
 - ``methods``: the HTTP methods the view answers; others get 405.
+- ``editable``: the unsafe methods change the cluster's content, so they answer 409 while its
+  report is submitted or approved (read-only until a reviewer returns it).
 - A view with an ``account`` URL argument is cluster-owned: a cluster user may reach only
   its own account (another cluster's URL answers 404, never revealing whether it exists);
   an account that is not in 附件1 answers 404.
@@ -66,7 +68,7 @@ def is_api(request) -> bool:
 
 def deny(request, status: int, message: str) -> HttpResponse:
     if is_api(request):
-        return JsonResponse({"error": message}, status=status)
+        return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
@@ -75,6 +77,7 @@ def allow(
     *,
     methods: Iterable[str] = ("GET",),
     write_roles: str | Iterable[str] | None = None,
+    editable: bool = False,
 ) -> Callable:
     methods = tuple(m.upper() for m in methods)
     if "GET" in methods and "HEAD" not in methods:
@@ -99,11 +102,15 @@ def allow(
 
                 if role == "cluster" and request.user.cluster != account:
                     return deny(request, 404, "没有找到该页面。")
-                if not ClusterSpace.objects.filter(account=account).exists():
+                space = ClusterSpace.objects.filter(account=account).only("state").first()
+                if space is None:
                     return deny(request, 404, "没有找到该集群。")
+                if editable and request.method not in SAFE and not space.editable:
+                    return deny(request, 409, space.locked_message)
             return view(request, *args, **kwargs)
 
         wrapper.access = access
+        wrapper.editable = editable
         return wrapper
 
     return decorate

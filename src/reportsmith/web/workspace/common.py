@@ -17,13 +17,6 @@ def page(request, template: str, space, tab: str, **ctx) -> HttpResponse:
     return render(request, template, {"space": space, "cluster": engine.get_cluster(space.account), "tab": tab, **ctx})
 
 
-def locked(request, space) -> HttpResponse | None:
-    """A refusal when the space cannot be changed in its state (submitted or approved)."""
-    if space.editable:
-        return None
-    return deny(request, 409, f"报告处于“{space.state_label}”状态，不能修改；审核人员退回修改后才能再次编辑。")
-
-
 def space_of(account: str):
     return store.get_space(account)
 

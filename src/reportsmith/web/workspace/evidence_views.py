@@ -15,7 +15,7 @@ from .. import engine
 from ..untrusted import OFFICE, Spooled, office_problem, spool_upload
 from ..access import allow
 from . import live, quota, store
-from .common import READERS, WRITERS, locked, page, space_of
+from .common import READERS, WRITERS, page, space_of
 from .models import DRAFTING, NOT_STARTED, StoredFile, audit
 
 GROUPS = {"机构": "创新服务机构和研发机构", "规划": "纳入地方规划的规划文件", "政策": "专项政策文件"}
@@ -133,7 +133,7 @@ def _engine_refusal(account: str, candidate: dict, prefix: str) -> str | None:
 
 def _editable(space) -> None:
     if not space.editable:  # submitted meanwhile (the view checked before it read the upload)
-        raise quota.Refused(f"报告处于“{space.state_label}”状态，不能修改；审核人员退回修改后才能再次编辑。")
+        raise quota.Refused(space.locked_message)
 
 
 def _touch(space) -> None:
@@ -141,12 +141,9 @@ def _touch(space) -> None:
         space.state = DRAFTING
 
 
-@allow(roles=READERS, methods=("POST",), write_roles=WRITERS)
+@allow(roles=READERS, methods=("POST",), write_roles=WRITERS, editable=True)
 def evidence_add(request, account):
     space = space_of(account)
-    refused = locked(request, space)
-    if refused:
-        return refused
     group = request.POST.get("group", "")
     if group not in GROUPS:
         messages.error(request, "请选择材料类别（机构、规划或政策）。")
@@ -199,13 +196,10 @@ def _entry_at(space, group: str, index: int, name: str) -> tuple[list, dict]:
     return entries, entry
 
 
-@allow(roles=READERS, methods=("POST",), write_roles=WRITERS)
+@allow(roles=READERS, methods=("POST",), write_roles=WRITERS, editable=True)
 def evidence_file(request, account, group, index):
     """Attach a file to a listed entry, or replace one of its files (``replace`` = that file's path)."""
     space = space_of(account)
-    refused = locked(request, space)
-    if refused:
-        return refused
     if group not in GROUPS:
         raise Http404("no such group")
     name = request.POST.get("name", "")
@@ -255,13 +249,10 @@ def evidence_file(request, account, group, index):
     return redirect("evidence", account=account)
 
 
-@allow(roles=READERS, methods=("POST",), write_roles=WRITERS)
+@allow(roles=READERS, methods=("POST",), write_roles=WRITERS, editable=True)
 def evidence_file_remove(request, account, group, index):
     """Remove one file (``path``) from a listed entry; the entry stays."""
     space = space_of(account)
-    refused = locked(request, space)
-    if refused:
-        return refused
     if group not in GROUPS:
         raise Http404("no such group")
     name = request.POST.get("name", "")
@@ -287,12 +278,9 @@ def evidence_file_remove(request, account, group, index):
     return redirect("evidence", account=account)
 
 
-@allow(roles=READERS, methods=("POST",), write_roles=WRITERS)
+@allow(roles=READERS, methods=("POST",), write_roles=WRITERS, editable=True)
 def evidence_delete(request, account, group, index):
     space = space_of(account)
-    refused = locked(request, space)
-    if refused:
-        return refused
     if group not in GROUPS or not 0 <= index < len((space.evidence or {}).get(group) or []):
         raise Http404("no such entry")
 

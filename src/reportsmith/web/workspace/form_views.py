@@ -17,7 +17,7 @@ from .. import engine
 from ..access import allow
 from ..untrusted import spool_upload
 from . import live, store
-from .common import READERS, WRITERS, locked, page, severity_counts, space_of
+from .common import READERS, WRITERS, page, severity_counts, space_of
 from .models import DRAFTING, NOT_STARTED, audit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,13 +61,10 @@ def _findings(mapping):
     return findings
 
 
-@allow(roles=READERS, methods=("GET", "POST"), write_roles=WRITERS)
+@allow(roles=READERS, methods=("GET", "POST"), write_roles=WRITERS, editable=True)
 def form(request, account):
     space = space_of(account)
     if request.method == "POST":
-        refused = locked(request, space)
-        if refused:
-            return refused
         if str(space.form_version) != request.POST.get("form_version"):
             messages.error(request, "统计报表已被他人（或另一标签页）保存，您的修改未保存。下面是最新内容，请核对后重新填写。")
             return redirect("form", account=account)
@@ -100,13 +97,10 @@ def form_check(request, account):
     return render(request, "workspace/_form_findings.html", {"findings": findings, "counts": severity_counts(findings)})
 
 
-@allow(roles=READERS, methods=("POST",), write_roles=WRITERS)
+@allow(roles=READERS, methods=("POST",), write_roles=WRITERS, editable=True)
 def form_upload(request, account):
     """A filled Excel form (from 下载空白表) replaces the form's values."""
     space = space_of(account)
-    refused = locked(request, space)
-    if refused:
-        return refused
     with spool_upload(request, "file", name="form.xlsx", empty_is_missing=True) as up:
         if up is None:
             messages.error(request, "请选择填好的 Excel 文件（.xlsx）。")

@@ -83,6 +83,11 @@ class ClusterSpace(models.Model):
         return self.state in EDITABLE
 
     @property
+    def locked_message(self) -> str:
+        """Why the content cannot change now (the answer to a save while submitted or approved)."""
+        return f"报告处于“{self.state_label}”状态，不能修改；审核人员退回修改后才能再次编辑。"
+
+    @property
     def state_label(self) -> str:
         return dict(STATE_CHOICES)[self.state]
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from .. import engine
 from ..access import allow
 from . import live, store
-from .common import READERS, WRITERS, locked, page, space_of
+from .common import READERS, WRITERS, page, space_of
 from .models import SectionVersion
 
 
@@ -78,12 +78,9 @@ def version_detail(request, account, heading, version):
                 can_write=request.user.role in WRITERS and space.editable)
 
 
-@allow(roles=READERS, methods=("POST",), write_roles=WRITERS)
+@allow(roles=READERS, methods=("POST",), write_roles=WRITERS, editable=True)
 def version_restore(request, account, heading, version):
     space = space_of(account)
-    refused = locked(request, space)
-    if refused:
-        return refused
     h = _heading(heading)
     sv = SectionVersion.objects.filter(space=space, heading=h.title, version=version).first()
     if sv is None:
