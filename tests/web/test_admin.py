@@ -60,6 +60,16 @@ def test_admin_opens_accounts_and_a_cluster_space_in_chinese_but_changes_no_sect
     assert sv_after.content == sv.content and space.sections.count() == versions
 
 
+def test_no_model_of_the_admin_takes_a_file():
+    """The admin's change views could take uploads (request.FILES); none of its models has a file field."""
+    from django.db.models import FileField
+
+    from reportsmith.web.adminsite import site
+
+    for model in site._registry:
+        assert not [f for f in model._meta.get_fields() if isinstance(f, FileField)], model
+
+
 @pytest.mark.parametrize("role", ["cluster_a", "reviewer"])
 def test_no_admin_page_for_a_cluster_or_a_reviewer(world, role):
     c = client_for(world, role)
