@@ -165,6 +165,17 @@ def six_clusters(tmp_path):
     return inputs, tmp_path / "out"
 
 
+def _descends_from_us(pid: int) -> bool:
+    """Whether ``pid`` was started by this test process (another test run on the machine has workers of the same name)."""
+    me = os.getpid()
+    while pid > 1:
+        if pid == me:
+            return True
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        pid = int(stat[stat.rindex(")") + 2 :].split()[1])
+    return False
+
+
 class StuckCluster:
     """The worker building one cluster, caught and frozen mid-way (SIGSTOP), like one hung on a network drive.
 
@@ -179,7 +190,7 @@ class StuckCluster:
     def _find(self) -> int | None:
         for comm in Path("/proc").glob("[0-9]*/comm"):
             with contextlib.suppress(OSError, ValueError):
-                if comm.read_text().strip() == self.name:
+                if comm.read_text().strip() == self.name and _descends_from_us(int(comm.parent.name)):
                     return int(comm.parent.name)
         return None
 

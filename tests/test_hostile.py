@@ -337,3 +337,85 @@ def test_good_uploads_pass():
     check_upload_bytes((hc.DEMO / hc.BASE / "form.yaml").read_bytes(), "form.yaml", "yaml")
     check_upload_bytes(minimal_pdf(), "认定文件.pdf", "evidence")
     assert upload_limit("evidence") > upload_limit("yaml") > 0
+
+
+# -- the per-cluster time limit and the limits override --------------------------------------
+
+
+def _slow_for(name_part: str) -> str:
+    """A template paragraph that loops 10¹² times (days of work) for one cluster only."""
+    return (f"{{% if '{name_part}' in title %}}{{% for i in range(10000) %}}{{% for j in range(10000) %}}"
+            "{% for k in range(10000) %}{% endfor %}{% endfor %}{% endfor %}{% endif %}")
+
+
+@pytest.mark.slow
+def test_a_cluster_past_its_time_limit_fails_alone_without_a_partial_file(tmp_path, monkeypatch):
+    import shutil
+
+    inputs = tmp_path / "inputs"
+    for account in ("whkjcyjq", "ycswcyjq"):
+        shutil.copytree(hc.DEMO / account, inputs / account)
+    (tmp_path / "tpl").mkdir()
+    hc._template_case(_slow_for("宜昌高新区生物医药"))(tmp_path / "tpl")  # writes tpl/自定义模板.docx
+    limits = tmp_path / "上限.yaml"
+    limits.write_text("batch:\n  seconds_per_cluster: 10\n", encoding="utf-8")
+    monkeypatch.setenv("REPORTSMITH_LIMITS", str(limits))
+    out = tmp_path / "out"
+    o = run_cli(["batch", str(inputs), "-o", str(out), "-j", "2", "--only", "whkjcyjq", "--only", "ycswcyjq",
+                 "--template", str(tmp_path / "tpl" / "自定义模板.docx")], tmp_path)
+    text = _report("batch", o)
+    assert not o.killed and "Traceback" not in o.output, text
+    assert o.exit_code == 2, text
+    rows = _summary_rows(out)
+    assert rows["ycswcyjq"]["状态"] == "无法生成", rows["ycswcyjq"]
+    assert rows["whkjcyjq"]["状态"] != "无法生成", rows["whkjcyjq"]
+    line = next(l for l in o.output.splitlines() if l.startswith("无法生成 ycswcyjq"))
+    assert "超过了 10 秒的时限" in line, text
+    assert list((out / "whkjcyjq").glob("*.docx")), text
+    left = [p.name for p in (out / "ycswcyjq").rglob("*")] if (out / "ycswcyjq").exists() else []
+    assert not [n for n in left if n.endswith(".docx") or n.startswith(".") or "tmp" in n], left
+    assert o.seconds < 60, text  # stopped at the limit, not after the minutes the loop would take
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("batch:\n  seconds_per_clusters: 5\n", ("seconds_per_clusters", "batch")),
+        ("betch:\n  seconds_per_cluster: 5\n", ("betch",)),
+        ("batch:\n  seconds_per_cluster: 五\n", ("batch.seconds_per_cluster", "不是正数")),
+        ("batch:\n  seconds_per_cluster: 0\n", ("不是正数",)),
+        ("- 1\n", ("映射",)),
+        ("batch: [\n", ("不是有效的 YAML",)),
+    ],
+    ids=["unknown-key", "unknown-section", "not-a-number", "zero", "not-a-mapping", "broken-yaml"],
+)
+def test_a_bad_limits_override_is_refused_naming_the_file_and_item(tmp_path, monkeypatch, content, words):
+    limits = tmp_path / "上限.yaml"
+    limits.write_text(content, encoding="utf-8")
+    monkeypatch.setenv("REPORTSMITH_LIMITS", str(limits))
+    folder = tmp_path / "集群"
+    import shutil
+
+    shutil.copytree(hc.DEMO / "whkjcyjq", folder)
+    o = run_cli(["check", str(folder)], tmp_path)
+    text = _report("check", o)
+    assert o.exit_code == 2 and "Traceback" not in o.output, text
+    assert "上限.yaml" in o.output and "REPORTSMITH_LIMITS" in o.output, text
+    assert all(w in o.output for w in words), text
+
+
+def test_a_limits_override_changes_only_the_numbers_it_names(tmp_path, monkeypatch):
+    from reportsmith.core import limits as lim
+
+    f = tmp_path / "上限.yaml"
+    f.write_text("file_mb:\n  evidence: 1\n", encoding="utf-8")
+    monkeypatch.setenv("REPORTSMITH_LIMITS", str(f))
+    lim._data.cache_clear()
+    try:
+        assert lim.file_limit("evidence") == lim.MB
+        assert lim.file_limit("docx") == 50 * lim.MB  # untouched: the package's own value
+        assert lim.limit("batch", "seconds_per_cluster") == 300
+    finally:
+        monkeypatch.delenv("REPORTSMITH_LIMITS")
+        lim._data.cache_clear()
+    assert lim.file_limit("evidence") == 50 * lim.MB

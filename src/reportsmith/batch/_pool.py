@@ -33,12 +33,12 @@ KILLED_MESSAGE = (
 
 def timeout_message(seconds: int) -> str:
     return (f"生成本集群的报告超过了 {seconds} 秒的时限，已停止，也没有留下不完整的文件；"
-            "请检查该集群的输入文件是否异常（如粘贴了大量内容），时限可在 data/limits.yaml 的 batch 一节中修改")
+            "请检查该集群的输入文件是否异常（如粘贴了大量内容），时限可在 data/limits.yaml 的 batch 一节中修改，或写进环境变量 REPORTSMITH_LIMITS 指定的上限文件")
 
 
 def memory_message(megabytes: int) -> str:
     return (f"生成本集群的报告需要的内存超过了 {megabytes} MB 的上限，已停止；"
-            "请检查该集群的输入文件是否异常（如过大的表格或文字），上限可在 data/limits.yaml 的 batch 一节中修改")
+            "请检查该集群的输入文件是否异常（如过大的表格或文字），上限可在 data/limits.yaml 的 batch 一节中修改，或写进环境变量 REPORTSMITH_LIMITS 指定的上限文件")
 
 
 _LIBC: Any = None

@@ -32,9 +32,54 @@ MB = 1024 * 1024
 _KIND_ZH = {"yaml": "YAML 文件", "xlsx": "Excel 文件", "docx": "Word 文件", "evidence": "佐证材料文件"}
 
 
+# A deployment raises or lowers a bound without editing the installed package: the file
+# named here overrides single numbers of data/limits.yaml (same sections and keys).
+OVERRIDE_ENV = "REPORTSMITH_LIMITS"
+
+
 @lru_cache(maxsize=None)
 def _data() -> dict[str, Any]:
-    return load_data("limits.yaml")
+    data = load_data("limits.yaml")
+    path = os.environ.get(OVERRIDE_ENV)
+    return _merge(data, Path(path), _read_override(Path(path))) if path else data
+
+
+def _read_override(path: Path) -> Any:
+    import yaml  # the package data is parsed the same way; kept local, few commands set the variable
+
+    where = f"环境变量 {OVERRIDE_ENV} 指定的上限文件"
+    if not path.exists():
+        raise InputError(f"{where}不存在", file=path, hint=f"请检查路径，或取消该环境变量（unset {OVERRIDE_ENV}）")
+    try:
+        with open_regular(path, limit_bytes=MB) as f:  # not by kind: that would read these very limits
+            return yaml.safe_load(f.read().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{where}不是 UTF-8 编码的文本", file=path, hint="请用 UTF-8 保存该文件") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{where}不是有效的 YAML：{exc}", file=path, hint="格式与 data/limits.yaml 相同，如 batch: {seconds_per_cluster: 60}") from None
+
+
+def _merge(data: dict[str, Any], path: Path, override: Any) -> dict[str, Any]:
+    """The package's limits with the override's numbers put in; unknown names and non-numbers refused."""
+    hint = (f"该文件由环境变量 {OVERRIDE_ENV} 指定，只能写 data/limits.yaml 中已有的节和项，值为正数，"
+            "如 batch: {seconds_per_cluster: 60}")
+    if override is None:
+        return data
+    if not isinstance(override, dict):
+        raise InputError("上限文件的顶层应是“节: {项: 数值}”的映射", file=path, hint=hint)
+    merged = {k: dict(v) for k, v in data.items()}
+    for section, values in override.items():
+        if section not in merged:
+            raise InputError(f"没有名为“{section}”的上限节", file=path, key=str(section), hint=hint)
+        if not isinstance(values, dict):
+            raise InputError(f"“{section}”下应是“项: 数值”的映射", file=path, key=str(section), hint=hint)
+        for key, value in values.items():
+            if key not in merged[section]:
+                raise InputError(f"“{section}”节中没有名为“{key}”的项", file=path, key=f"{section}.{key}", hint=hint)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise InputError(f"“{section}.{key}”的值“{value}”不是正数", file=path, key=f"{section}.{key}", hint=hint)
+            merged[section][key] = value
+    return merged
 
 
 def limit(section: str, key: str) -> int:

@@ -13,6 +13,7 @@ from reportsmith.batch.charts import (
 )
 from reportsmith.batch.compendium import REVIEW_FILE, build_compendium
 from reportsmith.batch.export import export_all
+from reportsmith.core.resources import load_data
 from reportsmith.checks.annotate import annotate_content, annotate_docx
 from reportsmith.checks.sections import check_assembled
 from reportsmith.docx.comments import read_comments
@@ -22,6 +23,6 @@ from reportsmith.report.pipeline import load_and_assemble
 
 __all__ = [
     "REVIEW_FILE", "build_compendium", "export_all", "annotate_content", "annotate_docx", "check_assembled", "cjk_font", "coverage_chart", "form_rows",
-    "load_and_assemble", "points_from_checks", "province_indicator_chart", "province_indicators",
+    "load_and_assemble", "load_data", "points_from_checks", "province_indicator_chart", "province_indicators",
     "read_comments", "read_docx", "zishu_chart",
 ]

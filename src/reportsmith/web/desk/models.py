@@ -40,3 +40,25 @@ class ReviewComment(models.Model):
     @property
     def place_label(self) -> str:
         return dict(PLACE_CHOICES)[self.place_kind]
+
+
+class CheckSummary(models.Model):
+    """What the dashboard shows of one cluster's check, stored so that a refresh does not
+    re-check 48 clusters: the figures of the engine's check of revision :attr:`revision` of
+    the space (:attr:`engine` names the engine and its data files that computed them)."""
+
+    space = models.OneToOneField(ClusterSpace, on_delete=models.CASCADE, primary_key=True, related_name="check_summary")
+    revision = models.PositiveBigIntegerField("检查时的修订号")
+    engine = models.CharField(max_length=64)
+    checked_at = models.DateTimeField("检查时间")
+    zishu = models.IntegerField("字数", null=True)
+    band = models.CharField(max_length=16, blank=True, default="")
+    coverage = models.FloatField("覆盖", null=True)
+    errors = models.IntegerField(null=True)
+    warnings = models.IntegerField(null=True)
+    infos = models.IntegerField(null=True)
+    # 佐证材料清单: attached and required items; null when the cluster has no evidence list.
+    evidence_attached = models.IntegerField(null=True)
+    evidence_required = models.IntegerField(null=True)
+    # Why the inputs could not be read (the engine's message); "" when they were checked.
+    problem = models.TextField(blank=True, default="")

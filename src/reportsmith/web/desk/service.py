@@ -1,9 +1,13 @@
 """What the review desk shows and does, computed by the engine.
 
 * :func:`snapshot` — one cluster assembled and checked exactly as ``reportsmith check`` does,
-  cached by the hash of its inputs (report.yaml, form.yaml, evidence.yaml, files);
+  cached by the hash of its inputs (report.yaml, form.yaml, evidence.yaml, files); the review
+  page and everything a reviewer acts on use it, so they are always exact;
 * :func:`dashboard_rows` — the 48 clusters in 附件1 order with state, 字数, coverage, problem
-  counts and evidence status; a cluster that has not started is not checked at all, so it
+  counts and evidence status, read from each cluster's stored :class:`CheckSummary`. A summary
+  is stale once the space's revision moved on; a refresh re-checks stale summaries older than
+  ``max_age_seconds`` of ``data/desk.yaml``, for at most ``recheck_seconds``, and the page says
+  when each row was checked. A cluster that has not started is not checked at all, so it
   earns no 字数 or coverage from the data sentences its form would generate;
 * :func:`chart_png` — the engine's charts over those rows, cached on disk by input hash;
 * :func:`add_comment`, :func:`return_space`, :func:`approve_space` — the reviewer's actions,
@@ -14,16 +18,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import reportsmith
+
 import yaml
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import engine as ws_engine
@@ -41,7 +51,7 @@ from ..workspace.models import (
     audit,
 )
 from . import engine
-from .models import GENERAL, HEADING, ROW, ReviewComment
+from .models import GENERAL, HEADING, ROW, CheckSummary, ReviewComment
 
 STATE_LABELS = dict(STATE_CHOICES)
 LEVELS = ("国家级", "省级")
@@ -103,6 +113,117 @@ def snapshot(space: ClusterSpace) -> Snapshot:
     return snap
 
 
+# ---------------------------------------------------------------- stored summaries
+
+
+@lru_cache(maxsize=1)
+def engine_key() -> str:
+    """The engine's version and a fingerprint of its data files: a summary computed by another
+    engine (rules, thresholds, cue words changed) is stale whatever the revision."""
+    h = hashlib.sha256()
+    data = resources.files("reportsmith").joinpath("data")
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            h.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    return f"{reportsmith.__version__}:{h.hexdigest()[:16]}"
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How old the dashboard's figures may be (``dashboard`` of ``data/desk.yaml``)."""
+
+    max_age_seconds: float
+    recheck_seconds: float
+
+
+def freshness() -> Freshness:
+    """``data/desk.yaml``, with ``settings.DESK_DASHBOARD`` (a mapping) taking precedence."""
+    values = dict(engine.load_data("desk.yaml")["dashboard"])
+    values.update(getattr(settings, "DESK_DASHBOARD", None) or {})
+    return Freshness(float(values["max_age_seconds"]), float(values["recheck_seconds"]))
+
+
+def summarize(space: ClusterSpace, revision: int, snap: Snapshot) -> CheckSummary:
+    """The dashboard's figures of one snapshot of ``space`` taken at ``revision`` (unsaved)."""
+    s = CheckSummary(space=space, revision=revision, engine=engine_key(), checked_at=timezone.now(),
+                     problem=snap.problem or "")
+    result = snap.result
+    if result is not None:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for f in result.findings:
+            counts[f.severity.value] += 1
+        s.zishu, s.band, s.coverage = result.zishu, result.band or "", result.coverage
+        s.errors, s.warnings, s.infos = counts["error"], counts["warning"], counts["info"]
+    checklist = snap.assembled.checklist if snap.assembled is not None else None
+    if checklist is not None and space.evidence is not None:
+        s.evidence_attached = sum(1 for i in checklist.items if i.status == "已附")
+        s.evidence_required = len(checklist.items)
+    return s
+
+
+def _store_summary(s: CheckSummary) -> CheckSummary:
+    """Keep ``s`` unless a summary of a later revision is already stored (another request)."""
+    fields = {f.name: getattr(s, f.name) for f in CheckSummary._meta.concrete_fields if f.name != "space"}
+    for _ in range(2):
+        if CheckSummary.objects.filter(space_id=s.space_id, revision__lte=s.revision).update(**fields):
+            return s
+        if CheckSummary.objects.filter(space_id=s.space_id).exists():
+            return s  # a later revision's summary is stored: keep it
+        try:
+            with transaction.atomic():
+                s.save(force_insert=True)
+            return s
+        except IntegrityError:
+            continue  # another request stored the first summary just now: compare with it
+    return s
+
+
+def refresh_summary(space: ClusterSpace) -> CheckSummary:
+    """Check ``space`` now and store the summary. ``space.revision`` must have been read before
+    its content (it is, for a space fetched and then checked): the summary is then never newer
+    than its revision says, at worst older — and re-checked on a later refresh."""
+    revision = space.revision
+    return _store_summary(summarize(space, revision, snapshot(space)))
+
+
+_REFRESHING: set[int] = set()  # spaces being re-checked by a request of this process
+
+
+def current_summaries(spaces: list[ClusterSpace], *, now: dt.datetime | None = None) -> dict[int, CheckSummary]:
+    """Space id → its summary for every started space, re-checking the stale ones that are due.
+
+    Due: no summary yet (first), a summary of another engine, or a stale summary older than
+    ``max_age_seconds`` (oldest first). Re-checking stops after ``recheck_seconds`` (at least one
+    is done); a space another request is already re-checking is left to it.
+    """
+    policy = freshness()
+    now = now or timezone.now()
+    started = [s for s in spaces if s.state != NOT_STARTED]
+    have = {c.space_id: c for c in CheckSummary.objects.filter(space_id__in=[s.pk for s in started])}
+    due = []
+    for space in started:
+        c = have.get(space.pk)
+        if c is None or c.engine != engine_key():
+            due.append((0, now, space))
+        elif c.revision != space.revision and (now - c.checked_at).total_seconds() >= policy.max_age_seconds:
+            due.append((1, c.checked_at, space))
+    due.sort(key=lambda d: (d[0], d[1], d[2].account))
+    deadline = time.monotonic() + policy.recheck_seconds
+    for _, _, space in due:
+        with _LOCK:
+            if space.pk in _REFRESHING:
+                continue
+            _REFRESHING.add(space.pk)
+        try:
+            have[space.pk] = refresh_summary(space)
+        finally:
+            with _LOCK:
+                _REFRESHING.discard(space.pk)
+        if time.monotonic() >= deadline:
+            break
+    return have
+
+
 # ---------------------------------------------------------------- dashboard
 
 
@@ -111,40 +232,58 @@ class Row:
     seq: int  # position in 附件1 (1..48)
     cluster: Any
     space: ClusterSpace
-    snap: Snapshot | None  # None: not started, not checked
+    summary: CheckSummary | None  # None: not started (not checked), or not checked yet
 
     @property
     def started(self) -> bool:
-        return self.snap is not None
+        return self.space.state != NOT_STARTED
 
     @property
-    def result(self):
-        return self.snap.result if self.snap else None
+    def checked(self) -> bool:
+        return self.summary is not None
 
-    def count(self, severity: str) -> int | None:
-        if self.result is None:
+    @property
+    def stale(self) -> bool:
+        """The cluster changed since its figures were checked (they are shown with their time)."""
+        return self.summary is not None and (self.summary.revision != self.space.revision
+                                             or self.summary.engine != engine_key())
+
+    @property
+    def checked_at(self):
+        return self.summary.checked_at if self.summary is not None else None
+
+    @property
+    def problem(self) -> str | None:
+        return (self.summary.problem or None) if self.summary is not None else None
+
+    def _figure(self, name: str):
+        if self.summary is None or self.summary.problem:
             return None
-        return sum(1 for f in self.result.findings if f.severity.value == severity)
+        return getattr(self.summary, name)
 
     @property
     def errors(self) -> int | None:
-        return self.count("error")
+        return self._figure("errors")
 
     @property
     def warnings(self) -> int | None:
-        return self.count("warning")
+        return self._figure("warnings")
 
     @property
     def infos(self) -> int | None:
-        return self.count("info")
+        return self._figure("infos")
 
     @property
     def zishu(self) -> int | None:
-        return self.result.zishu if self.result else None
+        return self._figure("zishu")
+
+    @property
+    def band(self) -> str | None:
+        return self._figure("band") or None
 
     @property
     def coverage(self) -> float | None:
-        return self.result.coverage if self.result else None
+        return self._figure("coverage")
 
     @property
     def coverage_pct(self) -> int | None:
@@ -153,16 +292,11 @@ class Row:
         return None if self.coverage is None else int(round_half_up(self.coverage * 100, 0))
 
     @property
-    def checklist(self):
-        return self.snap.assembled.checklist if self.snap and self.snap.assembled else None
-
-    @property
     def evidence(self) -> tuple[int, int] | None:
         """(attached, required) items of the 佐证材料清单, or None without an evidence list."""
-        cl = self.checklist
-        if cl is None or self.space.evidence is None:
+        if self._figure("evidence_required") is None:
             return None
-        return sum(1 for i in cl.items if i.status == "已附"), len(cl.items)
+        return self.summary.evidence_attached, self.summary.evidence_required
 
     @property
     def evidence_missing(self) -> int | None:
@@ -181,13 +315,15 @@ class Row:
             "state_label": self.space.state_label,
             "submitted_at": self.space.submitted_at.isoformat() if self.space.submitted_at else None,
             "zishu": self.zishu,
-            "band": self.result.band if self.result else None,
+            "band": self.band,
             "coverage": round(self.coverage, 4) if self.coverage is not None else None,
             "errors": self.errors,
             "warnings": self.warnings,
             "infos": self.infos,
             "evidence": {"attached": ev[0], "required": ev[1]} if ev else None,
-            "problem": self.snap.problem if self.snap else None,
+            "problem": self.problem,
+            "checked_at": self.checked_at.isoformat() if self.checked_at else None,
+            "stale": self.stale,
         }
 
 
@@ -243,13 +379,14 @@ class Query:
 
 
 def all_rows() -> list[Row]:
-    """Every cluster of 附件1, in its order, with its snapshot (None when not started)."""
+    """Every cluster of 附件1, in its order, with its stored summary (None when not started)."""
     store.ensure_spaces()
-    spaces = {s.account: s for s in ClusterSpace.objects.all()}
+    spaces = {s.account: s for s in ClusterSpace.objects.all()}  # revisions read before any check
+    summaries = current_summaries(list(spaces.values()))
     rows = []
     for i, c in enumerate(ws_engine.load_clusters(), start=1):
         space = spaces[c.account]
-        rows.append(Row(i, c, space, None if space.state == NOT_STARTED else snapshot(space)))
+        rows.append(Row(i, c, space, summaries.get(space.pk) if space.state != NOT_STARTED else None))
     return rows
 
 
@@ -276,12 +413,35 @@ def cache_dir() -> Path:
     return Path(settings.FILES_DIR).parent / "cache"
 
 
-def _year(rows: list[Row]) -> int | None:
+@dataclass
+class ChartRow:
+    cluster: Any
+    space: ClusterSpace
+    snap: Snapshot | None  # None: not started
+
+    @property
+    def started(self) -> bool:
+        return self.snap is not None
+
+    @property
+    def result(self):
+        return self.snap.result if self.snap else None
+
+
+def chart_rows() -> list[ChartRow]:
+    """Every cluster of 附件1 with its exact snapshot (None when not started): what the charts draw."""
+    store.ensure_spaces()
+    spaces = {s.account: s for s in ClusterSpace.objects.all()}
+    return [ChartRow(c, spaces[c.account], None if spaces[c.account].state == NOT_STARTED else snapshot(spaces[c.account]))
+            for c in ws_engine.load_clusters()]
+
+
+def _year(rows: list[ChartRow]) -> int | None:
     years = [r.space.year for r in rows if r.started]
     return max(set(years), key=years.count) if years else None
 
 
-def chart_path(name: str, rows: list[Row]) -> Path:
+def chart_path(name: str, rows: list[ChartRow]) -> Path:
     """Where the chart over these rows is cached: named by the hash of every cluster's inputs."""
     if name not in CHARTS:
         raise KeyError(name)
@@ -291,9 +451,9 @@ def chart_path(name: str, rows: list[Row]) -> Path:
     return cache_dir() / "charts" / f"{name}-{h.hexdigest()[:40]}.png"
 
 
-def chart_png(name: str, rows: list[Row] | None = None) -> bytes:
+def chart_png(name: str, rows: list[ChartRow] | None = None) -> bytes:
     """The PNG of one chart over all clusters; drawn once per distinct input (file cache)."""
-    rows = all_rows() if rows is None else rows
+    rows = chart_rows() if rows is None else rows
     path = chart_path(name, rows)
     if path.is_file():
         return path.read_bytes()
@@ -450,6 +610,7 @@ def materialize_all(folder: Path, *, only_approved: bool = False) -> list[str]:
 
 __all__ = [
     "APPROVED", "RETURNED", "SUBMITTED", "DeskError", "Query", "Row", "Snapshot", "add_comment", "all_rows",
-    "approve_space", "audit_log", "chart_png", "comments", "dashboard_rows", "return_space", "snapshot",
+    "approve_space", "audit_log", "chart_png", "chart_rows", "comments", "current_summaries", "dashboard_rows",
+    "freshness", "refresh_summary", "return_space", "snapshot",
     "writer_comments",
 ]

@@ -60,6 +60,7 @@ def dashboard(request):
         "charts": service.CHARTS,
         "chart_problem": service.chart_problem(),
         "sort_label": dict(columns)[query.sort],
+        "max_age": f"{service.freshness().max_age_seconds:g}",
         "desk_tab": "dashboard",
     })
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 NOT_STARTED = "not_started"
 DRAFTING = "drafting"
@@ -51,6 +54,9 @@ class ClusterSpace(models.Model):
     evidence = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Bumped in the database (never written from memory) on every change of the space, its
+    # texts or its files: a check computed for revision N is stale once the revision moves on.
+    revision = models.PositiveBigIntegerField("修订号", default=0, editable=False)
 
     class Meta:
         ordering = ["account"]
@@ -58,6 +64,20 @@ class ClusterSpace(models.Model):
 
     def __str__(self) -> str:
         return self.account
+
+    def save(self, *args, **kwargs):
+        """Save the fields, then bump :attr:`revision` with ``revision + 1`` in SQL, so that two
+        concurrent saves of stale copies still count twice (the in-memory value is not written)."""
+        if self._state.adding or kwargs.get("force_insert") or self.pk is None:
+            super().save(*args, **kwargs)
+            return
+        fields = kwargs.pop("update_fields", None)
+        if fields is None:
+            fields = [f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "revision"]
+        else:
+            fields = [f for f in fields if f != "revision"]
+        super().save(*args, update_fields=fields, **kwargs)
+        bump_revision(self.pk)
 
     @property
     def editable(self) -> bool:
@@ -157,6 +177,21 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.space.account} · 提交于 {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def bump_revision(space_id: int | None) -> None:
+    """Mark the space changed: whatever was checked for an earlier revision is stale."""
+    if space_id is not None:
+        ClusterSpace.objects.filter(pk=space_id).update(revision=F("revision") + 1)
+
+
+@receiver(post_save, sender=SectionVersion)
+@receiver(post_save, sender=StoredFile)
+@receiver(post_delete, sender=StoredFile)
+def _content_changed(sender, instance, raw=False, **kwargs) -> None:
+    # A new text version or a file added, replaced or removed changes what the check reads.
+    if not raw:
+        bump_revision(instance.space_id)
 
 
 ACTION_LABELS = {
