@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workspace', '0001_initial'),
+        ('workspace', '0002_clusterspace_revision'),
     ]
 
     operations = [
