@@ -102,14 +102,14 @@ def _draft_docx(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def _pdf_bytes() -> bytes:
+def _pdf_bytes(height: int = 72) -> bytes:
     """A real one-page PDF: evidence PDFs are recognised by their structure, not by "%PDF-"."""
     import io
 
     from pypdf import PdfWriter
 
     w = PdfWriter()
-    w.add_blank_page(72, 72)
+    w.add_blank_page(72, height)
     buf = io.BytesIO()
     w.write(buf)
     return buf.getvalue()
@@ -178,6 +178,15 @@ def test_writer_journey_other_cluster_refused_reviewer_reads(live_server, browse
     assert "已添加" in page.content() and "evidence/政策文件.pdf" in page.content()
     shot(page, "07-佐证材料")
     pdf_link = page.get_attribute("a[href*='/files/']", "href")
+    # Replace the file of the entry just listed, through the entry's own form.
+    row = page.locator("tr", has_text="《宜昌市支持生物医药产业发展的若干措施》")
+    row.locator("input[type=file]").set_input_files(
+        files=[{"name": "政策文件（盖章）.pdf", "mimeType": "application/pdf", "buffer": _pdf_bytes(height=144)}])
+    row.locator("select[name=replace]").select_option(label="替换 evidence/政策文件.pdf")
+    row.locator(".ev-attach button[type=submit]").click()
+    page.wait_for_selector("text=已替换")
+    assert "evidence/政策文件（盖章）.pdf" in page.content() and "evidence/政策文件.pdf" not in page.content()
+    assert "已用空间" in page.inner_text("#quota")
 
     # Import a Word draft: its text lands under 集群总体情况; the signature is kept as 未归类.
     overview_text = store.current_section(store.get_space(WRITER), "集群总体情况").text

@@ -2,8 +2,11 @@
 
 - no lost update: many simultaneous saves of one heading with the same version give exactly
   one accepted save per version, the others 409, and the history holds every accepted text;
-- crash safety: SIGKILL during a burst of saves; after restart every acknowledged save is
-  there, the database passes its integrity check, no partial file is visible;
+- crash safety: SIGKILL during a burst of saves, evidence uploads and Excel form uploads;
+  after restart every acknowledged save and upload is there (each stored file with the
+  acknowledged SHA-256), the database passes its integrity check, and no partial, orphan or
+  temporary file is left in the data folder;
+- the per-cluster upload quota holds when uploads arrive at once;
 - backup while the server writes, restore into a fresh folder: every text, version,
   account and file hash is the same.
 """
@@ -19,7 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from .live import ACCOUNT_A, LiveWorkspace, backends, section_path
+from pdfbytes import minimal_pdf
+
+from .live import ACCOUNT_A, REPO, LiveWorkspace, backends, section_path
 
 pytestmark = [
     pytest.mark.slow,
@@ -80,13 +85,29 @@ def test_concurrent_saves_of_one_heading_lose_nothing(live):
     assert sorted(history) == list(range(1, version + 1))
 
 
-def test_sigkill_mid_burst_keeps_every_acknowledged_save(live):
+EVIDENCE_ADD = f"/c/{ACCOUNT_A}/evidence/add"
+FORM_UPLOAD = f"/c/{ACCOUNT_A}/form/upload"
+UPLOADERS = 3
+
+
+def _demo_form_xlsx(tmp_path) -> bytes:
+    from reportsmith.form.load import load_form
+    from reportsmith.form.xlsx import write_xlsx
+
+    data, _ = load_form(REPO / "inputs" / ACCOUNT_A / "form.yaml")
+    return write_xlsx(tmp_path / "form.xlsx", ACCOUNT_A, data).read_bytes()
+
+
+def test_sigkill_mid_burst_keeps_every_acknowledged_save(live, tmp_path):
     from reportsmith.outline.headings import content_headings
 
     headings = [h.title for h in content_headings()][:6]
     acknowledged: dict[tuple[str, int], str] = {}
+    uploads: dict[str, tuple[str, str]] = {}  # entry name → (file name, SHA-256), acknowledged
+    forms: list[int] = []
     lock = threading.Lock()
     stop = threading.Event()
+    xlsx = _demo_form_xlsx(tmp_path)
 
     sessions = {h: live.session(ACCOUNT_A) for h in headings}
     versions = {h: sessions[h].get(section_path(ACCOUNT_A, h)).json()["version"] for h in headings}
@@ -108,17 +129,51 @@ def test_sigkill_mid_burst_keeps_every_acknowledged_save(live):
                     acknowledged[(heading, version)] = text
             n += 1
 
+    def uploader(k: int):
+        s = live.session(ACCOUNT_A)
+        n = 0
+        while not stop.is_set():
+            name, filename = f"崩溃测试政策{k}-{n}", f"崩溃测试{k}-{n}.pdf"
+            data = minimal_pdf(f"{k}-{n} " + "z" * (150_000 * (n % 8)))  # up to ~1 MB: writes take a while
+            try:
+                r = s.post_multipart(EVIDENCE_ADD, {"group": "政策", "name": name}, {"file": (filename, data, "application/pdf")})
+            except (OSError, http.client.HTTPException):
+                return
+            if r.status == 302:  # every upload here is valid: a redirect is the acknowledgement
+                with lock:
+                    uploads[name] = (filename, hashlib.sha256(data).hexdigest())
+            n += 1
+
+    def form_uploader():
+        s = live.session(ACCOUNT_A)
+        while not stop.is_set():
+            try:
+                r = s.post_multipart(FORM_UPLOAD, {}, {"file": ("统计报表.xlsx", xlsx, "application/octet-stream")})
+            except (OSError, http.client.HTTPException):
+                return
+            if r.status == 302:
+                with lock:
+                    forms.append(1)
+
     threads = [threading.Thread(target=writer, args=(h,)) for h in headings]
+    threads += [threading.Thread(target=uploader, args=(k,)) for k in range(UPLOADERS)]
+    threads.append(threading.Thread(target=form_uploader))
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 60
-    while len(acknowledged) < 40 and time.monotonic() < deadline:
+    deadline = time.monotonic() + 90
+    while (len(acknowledged) < 40 or len(uploads) < 8 or not forms) and time.monotonic() < deadline:
         time.sleep(0.05)
+    # Kill while an upload is being written, if one can be caught in the act (a temporary file).
+    files = live.data / "files"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(p.name.startswith(".up-") for p in files.rglob("*")):
+        pass
     live.kill()
     stop.set()
     for t in threads:
         t.join(timeout=60)
     assert len(acknowledged) >= 40, "the burst did not get going"
+    assert len(uploads) >= 8 and forms, f"the uploads did not get going: {len(uploads)} evidence, {len(forms)} forms"
 
     live.start()
     after = live.session(ACCOUNT_A)
@@ -132,19 +187,81 @@ def test_sigkill_mid_burst_keeps_every_acknowledged_save(live):
     assert dumped["integrity"] == ["ok"]
     for (heading, v), text in acknowledged.items():
         assert _history(dumped, ACCOUNT_A, heading).get(v) == text, f"acknowledged save {heading} v{v} lost"
-    _assert_no_partial_file(dumped)
+
+    # Every acknowledged upload is listed, and its stored file has the acknowledged bytes.
+    space = next(s for s in dumped["spaces"] if s[0] == ACCOUNT_A)
+    listed = {e["名称"]: e.get("文件") for e in (space[3] or {}).get("政策") or []}
+    rows = {(account, path): (sha, size) for account, path, sha, size in dumped["files"]}
+    for name, (filename, sha) in uploads.items():
+        assert name in listed, f"acknowledged upload {filename} is not listed"
+        (path,) = listed[name] if isinstance(listed[name], list) else [listed[name]]
+        assert rows.get((ACCOUNT_A, path), (None,))[0] == sha, f"{filename}: the stored file is not the acknowledged one"
+        assert dumped["blobs"].get(f"files/{sha[:2]}/{sha}") == sha, f"{filename}: its bytes are missing or changed"
+    # Each Excel upload replaced the form's values as a whole: they are the uploaded ones.
+    from reportsmith.form.load import load_form
+    from reportsmith.web.workspace.store import form_mapping
+
+    data, _ = load_form(tmp_path / "form.xlsx")
+    uploaded = form_mapping(data, ACCOUNT_A)
+    assert {k: space[2].get(k) for k in data.values} == {k: uploaded[k] for k in data.values}
+    _assert_no_partial_file(dumped, live.data)
 
 
-def _assert_no_partial_file(dumped: dict) -> None:
-    """Every visible file is named by the hash of its bytes, and every file row has its bytes."""
+def _assert_no_partial_file(dumped: dict, data=None) -> None:
+    """Every stored file is named by the hash of its bytes and has a row; every file row has its
+    bytes; no upload temporary is left in the data folder (the restart swept what the crash left)."""
     for rel, sha in dumped["blobs"].items():
         name = rel.rsplit("/", 1)[-1]
-        if name.startswith(".up-"):
-            continue  # an upload temporary: no row points at it, never served, swept on start
+        assert not name.startswith(".up-"), f"{rel}: an upload temporary left behind"
         assert name == sha, f"{rel} does not hold the bytes its name promises (partial file)"
     present = {rel.rsplit("/", 1)[-1] for rel in dumped["blobs"]}
     for account, path, sha, size in dumped["files"]:
         assert sha in present, f"{account} {path}: file row without its file"
+    referenced = {sha for _, _, sha, _ in dumped["files"]}
+    assert present <= referenced, f"files without a row: {sorted(present - referenced)}"
+    if data is not None:
+        leftovers = [p.relative_to(data).as_posix() for p in data.rglob("*")
+                     if p.name.startswith((".up-", ".tmp-", "rs-")) or p.name.endswith(".part")]
+        assert not leftovers, f"temporary files left in the data folder: {leftovers}"
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_concurrent_uploads_never_exceed_the_cluster_quota(tmp_path, backend):
+    """Eight uploads at once into a 1 MB quota: exactly as many as fit are stored, the others
+    refused with the quota message — checked inside the transaction that locks the cluster."""
+    ws = LiveWorkspace(tmp_path / "data", backend)
+    ws.env["REPORTSMITH_CLUSTER_UPLOAD_MB"] = "1"
+    try:
+        ws.init()
+        used = sum(dict((sha, size) for _, _, sha, size in ws.dump()["files"]).values())
+        ws.start()
+        n, size = 8, 300 * 1024
+        sessions = [ws.session(ACCOUNT_A) for _ in range(n)]
+        files = [minimal_pdf(f"quota {i} " + "q" * size) for i in range(n)]
+        barrier = threading.Barrier(n)
+
+        def upload(i: int):
+            barrier.wait(timeout=60)
+            return sessions[i].post_multipart(EVIDENCE_ADD, {"group": "政策", "name": f"同时上传{i}"},
+                                              {"file": (f"同时上传{i}.pdf", files[i], "application/pdf")}).status
+
+        with ThreadPoolExecutor(n) as pool:
+            statuses = list(pool.map(upload, range(n)))
+        assert statuses == [302] * n
+        pages = [s.get(f"/c/{ACCOUNT_A}/evidence/").body.decode() for s in sessions]
+        refused = [i for i, page in enumerate(pages) if "的上限" in page and f"同时上传{i}.pdf" in page]
+        ws.stop()
+        dumped = ws.dump()
+    finally:
+        ws.close()
+    limit = 1024 * 1024
+    fit = (limit - used) // len(files[0])
+    stored = {path for _, path, _, _ in dumped["files"] if path.startswith("evidence/同时上传")}
+    total = sum(dict((sha, sz) for _, _, sha, sz in dumped["files"]).values())
+    assert total <= limit, f"{total} bytes stored, over the {limit} quota"
+    assert len(stored) == fit, f"{len(stored)} uploads stored, {fit} fit"
+    assert len(refused) == n - fit and all(f"evidence/同时上传{i}.pdf" not in stored for i in refused)
+    _assert_no_partial_file(dumped, tmp_path / "data")
 
 
 def test_backup_while_serving_then_restore_into_a_fresh_folder(live, tmp_path):

@@ -24,6 +24,7 @@ UPLOADS = {
     "desk_annotate_upload": {"role": "reviewer", "field": "docx", "extra": {}, "expects": "docx"},
     "evidence_add": {"role": "cluster_a", "field": "file", "extra": {"group": "政策", "name": "上传测试政策", "doc_no": "鄂科发〔2024〕1号"},
                      "expects": "any"},
+    "evidence_file": {"role": "cluster_a", "field": "file", "extra": {"name": "光谷地球空间信息科技企业孵化器"}, "expects": "any"},
     "form_upload": {"role": "cluster_a", "field": "file", "extra": {}, "expects": "xlsx"},
     "import": {"role": "cluster_a", "field": "file", "extra": {}, "expects": "docx"},
 }
@@ -120,7 +121,7 @@ def test_every_view_that_takes_files_is_listed():
             source = inspect.getsource(getattr(view, "view_class", view))
         except (OSError, TypeError):
             continue
-        if "request.FILES" in source:
+        if "request.FILES" in source or "spool_upload(" in source:
             assert p.name in UPLOADS, f"{p.name} ({route}) takes uploaded files: list it in UPLOADS of test_uploads.py"
 
 
@@ -191,3 +192,60 @@ def test_upload_names_are_never_used_as_paths(world, data_root, name):
             rel = p.relative_to(data_root).as_posix()
             assert rel.startswith("files/") and len(p.name) == 64 or p.name.startswith(".up-"), rel
     assert not (Path("/tmp") / "absolute.pdf").exists()
+
+
+def _demo_xlsx(tmp_path) -> bytes:
+    from reportsmith.form.load import load_form
+    from reportsmith.form.xlsx import write_xlsx
+
+    data, _ = load_form(REPO / "inputs" / ACCOUNT_A / "form.yaml")
+    return write_xlsx(tmp_path / "form.xlsx", ACCOUNT_A, data).read_bytes()
+
+
+def _draft(text: str) -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("一、集群总体情况")
+    d.add_paragraph(text)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_each_upload_view_takes_the_whole_file_and_keeps_no_copy(world, data_root, tmp_path):
+    """Word import, Excel form and evidence all read the upload through untrusted.spool_upload:
+    the whole file arrives, nothing is kept in a temporary folder afterwards, and no file
+    chosen gets the view's own message."""
+    import tempfile
+
+    from django.contrib.messages import get_messages
+
+    from reportsmith.web.workspace import store
+    from reportsmith.web.workspace.models import StoredFile
+
+    def spools() -> set[str]:
+        return {p.name for p in Path(tempfile.gettempdir()).glob("rs-upload-*")}
+
+    before = spools()
+    c = client_for(world, "cluster_a")
+    space = world["space_a"]
+    text = "集群全年营业收入稳步增长。" * 2000  # a draft of several upload chunks
+    r = c.post(_url(world, "import"), {"file": SimpleUploadedFile("初稿.docx", _draft(text))})
+    assert r.status_code == 200 and store.current_section(space, "集群总体情况").text == text
+    version = space.form_version
+    c.post(_url(world, "form_upload"), {"file": SimpleUploadedFile("报表.xlsx", _demo_xlsx(tmp_path))})
+    space.refresh_from_db()
+    assert space.form_version == version + 1 and space.form["cluster"] == ACCOUNT_A
+    from pdfbytes import minimal_pdf
+
+    pdf = minimal_pdf("y" * 2_500_000)  # over FILE_UPLOAD_MAX_MEMORY_SIZE: Django spools it to disk, in chunks
+    c.post(_url(world, "evidence_add"), {"group": "政策", "name": "大文件政策", "file": SimpleUploadedFile("大文件.pdf", pdf)})
+    row = StoredFile.objects.get(space=space, path="evidence/大文件.pdf")
+    assert row.size == len(pdf) and store.blob_path(row.sha256).read_bytes() == pdf
+    assert spools() == before
+
+    for view, message in (("import", "请选择 Word 初稿"), ("form_upload", "请选择填好的 Excel 文件")):
+        for files in ({}, {"file": SimpleUploadedFile("空.docx", b"")}):
+            r = c.post(_url(world, view), files)
+            assert any(message in str(m) for m in get_messages(r.wsgi_request)), (view, files)

@@ -101,7 +101,10 @@ def sweep_partial(files_dir: Path, *, older_than: float = 3600) -> int:
 def backup(data: Path, output: Path) -> Summary:
     """Write a consistent archive of the workspace in ``data`` to ``output`` (atomically)."""
     data = Path(data)
-    with tempfile.TemporaryDirectory(prefix="rs-backup-") as tmp:
+    from .workspace.blobs import folder_lock
+
+    # Held shared: uploads go on, but no file a row of the copied database names is removed meanwhile.
+    with folder_lock(shared=True, folder=data / "files"), tempfile.TemporaryDirectory(prefix="rs-backup-") as tmp:
         tmpdir = Path(tmp)
         members: list[tuple[str, Path]] = []
         url = _pg_url()

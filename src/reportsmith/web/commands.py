@@ -34,7 +34,13 @@ def serve(data: Path | None, host: str, port: int, threads: int) -> int:
     folder = prepare(data)
     from waitress import serve as waitress_serve
 
+    from .workspace.blobs import sweep
     from .wsgi import application
+
+    # What a crash (power cut, kill) left behind: unfinished uploads, files whose record was never saved.
+    swept = sweep(folder)
+    if swept["partial"] + swept["orphan"]:
+        click.echo(f"已清理上次异常停止时未完成的上传：{swept['partial'] + swept['orphan']} 个文件")
 
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"工作区数据：{folder}")

@@ -4,6 +4,7 @@
 ``DATABASE_URL``      e.g. ``postgres://user:pw@host/db`` (psycopg 3); default SQLite in the data folder
 ``REPORTSMITH_HOSTS`` comma-separated host names the server answers to
 ``REPORTSMITH_HTTPS`` ``1`` when served over HTTPS (secure cookies, HSTS)
+``REPORTSMITH_CLUSTER_UPLOAD_MB`` the per-cluster upload total, instead of data/limits.yaml's
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+
+from reportsmith.core import limits as _limits
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("REPORTSMITH_DATA", "workspace")).resolve()
@@ -173,6 +176,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files live here (outside any static root), named by content hash.
 FILES_DIR = DATA_DIR / "files"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# All files one cluster keeps (each content counted once): workspace.cluster_upload_mb of data/limits.yaml,
+# or REPORTSMITH_CLUSTER_UPLOAD_MB for one server.
+CLUSTER_UPLOAD_BYTES = int(float(os.environ.get("REPORTSMITH_CLUSTER_UPLOAD_MB") or _limits.limit("workspace", "cluster_upload_mb"))
+                           * _limits.MB)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import yaml
 from django.contrib import messages
 from django.db import transaction
@@ -15,6 +12,7 @@ from django.utils.http import content_disposition_header
 
 from .. import engine
 from ..access import allow
+from ..untrusted import spool_upload
 from . import live, store
 from .common import READERS, WRITERS, locked, page, severity_counts, space_of
 from .models import SUBMITTED, TRANSITIONS, AuditEntry, SectionVersion, Submission, audit
@@ -34,17 +32,12 @@ def import_docx(request, account):
     refused = locked(request, space)
     if refused:
         return refused
-    up = request.FILES.get("file")
-    if up is None or up.size == 0:
-        messages.error(request, "请选择 Word 初稿（.docx）。")
-        return redirect("import", account=account)
-    with tempfile.TemporaryDirectory(prefix="rs-imp-") as tmp:
-        path = Path(tmp) / "初稿.docx"
-        with open(path, "wb") as fh:
-            for chunk in up.chunks():
-                fh.write(chunk)
+    with spool_upload(request, "file", name="初稿.docx", empty_is_missing=True) as up:
+        if up is None:
+            messages.error(request, "请选择 Word 初稿（.docx）。")
+            return redirect("import", account=account)
         try:
-            text, findings = engine.import_docx(path, account)
+            text, findings = engine.import_docx(up.path, account)
         except engine.ReportsmithError as exc:
             messages.error(request, f"无法导入“{up.name}”：{exc.message}。{exc.hint or ''}")
             return redirect("import", account=account)
@@ -66,7 +59,7 @@ def import_docx(request, account):
         if data.get("date"):
             meta["date"] = str(data["date"])
         space.report_meta = meta
-        space.save()
+        space.save(update_fields=["report_meta", "updated_at"])
         audit(space, request.user, "import", f"导入 Word 初稿 {up.name}：{len(placed)} 个标题")
     ctx.update(placed=placed, findings=findings, unclassified=store.unclassified_texts(space), imported=up.name)
     return page(request, "workspace/import.html", space, "import", **ctx)
@@ -141,7 +134,7 @@ def submit(request, account):
                 )
                 space.state = SUBMITTED
                 space.submitted_at = timezone.now()
-                space.save()
+                space.save(update_fields=["state", "submitted_at", "updated_at"])
                 audit(space, request.user, "submit", f"提交报告（{result.zishu} 字，{len(warnings)} 条警告已说明）")
             messages.success(request, "报告已提交。提交后不能修改；如需修改，请联系审核人员退回。")
             return redirect("overview", account=account)

@@ -8,12 +8,14 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
 from .. import engine
 from ..access import allow
+from ..untrusted import spool_upload
 from . import live, store
 from .common import READERS, WRITERS, locked, page, severity_counts, space_of
 from .models import DRAFTING, NOT_STARTED, audit
@@ -80,7 +82,7 @@ def form(request, account):
             space.fill_date = None
         if space.state == NOT_STARTED:
             space.state = DRAFTING
-        space.save()
+        space.save(update_fields=["form", "form_version", "filler", "phone", "fill_date", "state", "updated_at"])
         audit(space, request.user, "form", f"保存统计报表（第 {space.form_version} 版）")
         messages.success(request, "统计报表已保存。")
         return redirect("form", account=account)
@@ -105,17 +107,12 @@ def form_upload(request, account):
     refused = locked(request, space)
     if refused:
         return refused
-    up = request.FILES.get("file")
-    if up is None or up.size == 0:
-        messages.error(request, "请选择填好的 Excel 文件（.xlsx）。")
-        return redirect("form", account=account)
-    with tempfile.TemporaryDirectory(prefix="rs-up-") as tmp:
-        path = Path(tmp) / "form.xlsx"
-        with open(path, "wb") as fh:
-            for chunk in up.chunks():
-                fh.write(chunk)
+    with spool_upload(request, "file", name="form.xlsx", empty_is_missing=True) as up:
+        if up is None:
+            messages.error(request, "请选择填好的 Excel 文件（.xlsx）。")
+            return redirect("form", account=account)
         try:
-            data, findings = engine.load_form(path)
+            data, findings = engine.load_form(up.path)
         except engine.ReportsmithError as exc:
             messages.error(request, f"无法读取上传的 Excel 表：{exc.message}（{exc.hint or '请用本页“下载空白表”填写后上传'}）")
             return redirect("form", account=account)
@@ -125,12 +122,13 @@ def form_upload(request, account):
     mapping = store.form_mapping(data, account)
     if "previous" not in mapping and (space.form or {}).get("previous"):
         mapping["previous"] = space.form["previous"]  # the Excel form has no 上年 column: keep what was there
-    space.form = mapping
-    space.form_version += 1
-    if space.state == NOT_STARTED:
-        space.state = DRAFTING
-    space.save()
-    audit(space, request.user, "form-upload", f"上传 Excel 统计报表 {up.name}")
+    with transaction.atomic():
+        space.form = mapping
+        space.form_version += 1
+        if space.state == NOT_STARTED:
+            space.state = DRAFTING
+        space.save(update_fields=["form", "form_version", "state", "updated_at"])
+        audit(space, request.user, "form-upload", f"上传 Excel 统计报表 {up.name}")
     errors = [f for f in findings if f.severity == engine.Severity.ERROR]
     if errors:
         messages.error(request, f"已读取 Excel 表，其中 {len(errors)} 个值无法识别，见下方问题列表。")

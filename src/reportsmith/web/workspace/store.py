@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import os
 import re
 import shutil
 import tempfile
@@ -24,6 +22,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from .. import engine
+from . import blobs
+from .blobs import blob_path, files_dir  # noqa: F401 - where the views find them
 from .models import DRAFTING, NOT_STARTED, ClusterSpace, SectionVersion, StoredFile, audit
 
 REPORT_FILE = "report.yaml"
@@ -83,7 +83,9 @@ def save_section(space: ClusterSpace, heading: str, content: Any, base_version: 
             )
             if space.state == NOT_STARTED:
                 space.state = DRAFTING
-            space.save()
+            # Only what a save changes: a full save of this (possibly stale) row would undo a
+            # concurrent change of its other fields (an evidence upload, the form).
+            space.save(update_fields=["state", "updated_at"])
             audit(space, user, "save", f"{heading} 第 {sv.version} 版")
     except IntegrityError:
         raise StaleVersion(current_section(space, heading)) from None
@@ -92,31 +94,10 @@ def save_section(space: ClusterSpace, heading: str, content: Any, base_version: 
 
 # ---------------------------------------------------------------- files
 
-def files_dir() -> Path:
-    return Path(settings.FILES_DIR)
-
-
-def blob_path(sha256: str) -> Path:
-    return files_dir() / sha256[:2] / sha256
-
-
 def store_blob(data: bytes) -> str:
-    """Write bytes under their SHA-256 (atomically; an existing blob is kept); return the hash."""
-    sha = hashlib.sha256(data).hexdigest()
-    target = blob_path(sha)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".up-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return sha
+    """Write bytes under their SHA-256 (fsynced, renamed into place; an existing blob is kept); return the hash.
+    Hold :func:`blobs.folder_lock` shared until the row pointing at it is committed."""
+    return blobs.write_blob(data)[0]
 
 
 # ---------------------------------------------------------------- export
@@ -318,7 +299,7 @@ def load_folder(folder: Path, user=None) -> ClusterSpace:
     if (folder / engine.EVIDENCE_FILE).is_file():
         ev, _ = engine.load_yaml(folder / engine.EVIDENCE_FILE)
         ev_raw = {k: plain(v) for k, v in (ev or {}).items() if k not in ("cluster", "year")}
-    with transaction.atomic():
+    with blobs.folder_lock(shared=True), transaction.atomic():
         space = get_space(report.cluster)
         space.year = report.year
         meta: dict[str, Any] = {str(k): plain(v) for k, v in raw.items() if k not in ("cluster", "year", "sections")}
