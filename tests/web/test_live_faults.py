@@ -230,7 +230,9 @@ def test_concurrent_uploads_never_exceed_the_cluster_quota(tmp_path, backend):
     """Eight uploads at once into a 1 MB quota: exactly as many as fit are stored, the others
     refused with the quota message — checked inside the transaction that locks the cluster."""
     ws = LiveWorkspace(tmp_path / "data", backend)
-    ws.env["REPORTSMITH_CLUSTER_UPLOAD_MB"] = "1"
+    override = tmp_path / "上限.yaml"
+    override.write_text("workspace:\n  cluster_upload_mb: 1\n", encoding="utf-8")
+    ws.env["REPORTSMITH_LIMITS"] = str(override)
     try:
         ws.init()
         used = sum(dict((sha, size) for _, _, sha, size in ws.dump()["files"]).values())

@@ -4,7 +4,6 @@
 ``DATABASE_URL``      e.g. ``postgres://user:pw@host/db`` (psycopg 3); default SQLite in the data folder
 ``REPORTSMITH_HOSTS`` comma-separated host names the server answers to
 ``REPORTSMITH_HTTPS`` ``1`` when served over HTTPS (secure cookies, HSTS)
-``REPORTSMITH_CLUSTER_UPLOAD_MB`` the per-cluster upload total, instead of data/limits.yaml's
 """
 
 from __future__ import annotations
@@ -176,10 +175,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files live here (outside any static root), named by content hash.
 FILES_DIR = DATA_DIR / "files"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-# All files one cluster keeps (each content counted once): workspace.cluster_upload_mb of data/limits.yaml,
-# or REPORTSMITH_CLUSTER_UPLOAD_MB for one server.
-CLUSTER_UPLOAD_BYTES = int(float(os.environ.get("REPORTSMITH_CLUSTER_UPLOAD_MB") or _limits.limit("workspace", "cluster_upload_mb"))
-                           * _limits.MB)
+# All files one cluster keeps (each content counted once): workspace.cluster_upload_mb of data/limits.yaml
+# (a deployment changes it through REPORTSMITH_LIMITS, as every other bound).
+CLUSTER_UPLOAD_BYTES = _limits.limit("workspace", "cluster_upload_mb") * _limits.MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
