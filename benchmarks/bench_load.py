@@ -138,6 +138,8 @@ def run(backend: str, duration: float, password: str = "Kx8-sample-Passw0rd") ->
                 timed("审核台总览", lambda: s.get(path))
                 time.sleep(max(0.0, INTERVAL + rnd.uniform(-1, 1)))
 
+        server = _server_pids(ws.proc.pid)
+        cpu_before, client_before, t_before = _cpu_seconds(server), _own_cpu(), time.monotonic()
         load_before = os.getloadavg()
         threads = [threading.Thread(target=writer, args=(a, i)) for i, a in enumerate(accounts)]
         threads += [threading.Thread(target=reviewer, args=(i,)) for i in range(REVIEWERS)]
@@ -146,16 +148,45 @@ def run(backend: str, duration: float, password: str = "Kx8-sample-Passw0rd") ->
         for t in threads:
             t.join()
         load_after = os.getloadavg()
+        wall = time.monotonic() - t_before
+        cpu = {"server": (_cpu_seconds(server) - cpu_before) / wall, "client": (_own_cpu() - client_before) / wall,
+               "workers": len(server) - 1 if len(server) > 1 else 1}
         ws.stop()
         dumped = ws.dump()
         history = {(a, h, v): c for a, h, v, c in dumped["sections"]}
         lost = sum(1 for a, h, v, text in acknowledged if history.get((a, h, v)) != text)
         return {"backend": backend, "duration": duration, "lat": dict(lat), "errors": dict(errors),
-                "saves": len(acknowledged), "lost": lost, "load": (load_before, load_after),
+                "saves": len(acknowledged), "lost": lost, "load": (load_before, load_after), "cpu": cpu,
                 "integrity": dumped["integrity"]}
     finally:
         ws.close()
         tmp.cleanup()
+
+
+def _server_pids(pid: int) -> list[int]:
+    """The server process and its worker processes (Linux /proc; just the server elsewhere)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return [pid, *(int(c) for c in children)]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (0 where /proc is absent)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
 
 
 def table(results: list[dict]) -> str:
@@ -169,14 +200,23 @@ def table(results: list[dict]) -> str:
         (b1, b5, b15), (a1, a5, a15) = r["load"]
         lines.append(f"- {r['backend']}：{r['duration']:.0f} 秒内确认保存 {r['saves']} 次，丢失的保存 {r['lost']} 次，"
                      f"数据库完整性检查 {'通过' if r['integrity'] == ['ok'] else r['integrity']}；"
-                     f"系统负载（1/5/15 分钟）开始 {b1:.2f} / {b5:.2f} / {b15:.2f}，结束 {a1:.2f} / {a5:.2f} / {a15:.2f}")
+                     f"系统负载（1/5/15 分钟）开始 {b1:.2f} / {b5:.2f} / {b15:.2f}，结束 {a1:.2f} / {a5:.2f} / {a15:.2f}；"
+                     f"服务器（{r['cpu']['workers']} 个工作进程）平均占用 {r['cpu']['server']:.2f} 个核，"
+                     f"压测客户端 {r['cpu']['client']:.2f} 个核")
     return "\n".join(lines)
+
+
+def _server() -> str:
+    from reportsmith.web.commands import default_workers
+
+    n = default_workers()
+    return f"gunicorn {n} 个进程 × 8 线程" if n > 1 else "waitress 单进程 8 线程"
 
 
 def write_results(text: str) -> None:
     section = (f"{START}\n## 在线工作区负载测试（bench_load.py）\n\n"
                f"由 `python benchmarks/bench_load.py --write` 生成：48 个集群各一名填报人（每约 3 秒自动保存一次并做一次实时检查），"
-               f"5 名审核人员每约 3 秒刷新审核台总览；服务器为 `reportsmith serve`（waitress，8 线程），只监听 127.0.0.1，"
+               f"5 名审核人员每约 3 秒刷新审核台总览；服务器为 `reportsmith serve`（默认设置：{_server()}），只监听 127.0.0.1，"
                f"客户端与服务器在同一台机器上。目标：保存和实时检查 p95 < 300 ms，0 错误，0 丢失。\n\n"
                f"- 平台：{platform.platform()}；{os.cpu_count()} 个逻辑 CPU；Python {platform.python_version()}\n\n"
                f"{text}\n{END}")

@@ -103,11 +103,13 @@ class LiveWorkspace:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> "LiveWorkspace":
+    def start(self, timeout: float = 60, workers: int | None = None) -> "LiveWorkspace":
+        """``reportsmith serve`` as deployed (its default number of worker processes unless told)."""
         self.logfile = self.data / f"serve-{time.time_ns()}.log"
+        extra = ["--workers", str(workers)] if workers else []
         with open(self.logfile, "w") as log:
             self.proc = subprocess.Popen([str(BIN / "reportsmith"), "serve", "--data", str(self.data), "--host", "127.0.0.1",
-                                          "--port", str(self.port), "--threads", "8"], env=self.env,
+                                          "--port", str(self.port), "--threads", "8", *extra], env=self.env,
                                          stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -59,12 +59,14 @@ def test_dashboard_filters_and_sorts(world):
     assert b["zishu"] is None and b["coverage"] is None and b["state_label"] == "未开始"
 
 
-def test_charts_are_png_and_cached_by_input(world):
+def test_charts_are_png_and_cached_by_input(world, settings):
     from reportsmith.web.desk import service
     from reportsmith.web.workspace import store
 
+    settings.DESK_DASHBOARD = {"max_age_seconds": 0}  # the dashboard's figures follow every change at once
+
     c = client_for(world, "reviewer")
-    paths = {name: service.chart_path(name, service.chart_rows()) for name in service.CHARTS}
+    paths = {name: service.chart_path(name, service.all_rows()) for name in service.CHARTS}
     for name in service.CHARTS:
         resp = c.get(reverse("desk_chart", kwargs={"chart": name}))
         assert resp.status_code == 200 and resp.content[:8] == b"\x89PNG\r\n\x1a\n"
@@ -77,7 +79,7 @@ def test_charts_are_png_and_cached_by_input(world):
     space = world["space_a"]
     store.save_section(space, "集群总体情况", "新的总体情况。" * 50, store.current_section(space, "集群总体情况").version,
                        world["users"]["cluster_a"])
-    new = service.chart_path("zishu", service.chart_rows())
+    new = service.chart_path("zishu", service.all_rows())
     assert new != paths["zishu"]
     assert c.get(reverse("desk_chart", kwargs={"chart": "zishu"})).content == new.read_bytes()
     assert c.get(reverse("desk_chart", kwargs={"chart": "nosuch"})).status_code == 404

@@ -181,3 +181,59 @@ def test_migrations_match_the_models_and_made_the_tables(db):
     with connection.cursor() as cur:
         columns = {c.name for c in connection.introspection.get_table_description(cur, "workspace_clusterspace")}
     assert "revision" in columns
+
+
+def test_charts_draw_the_dashboards_stored_figures(world):
+    from reportsmith.batch.charts import points_from_checks
+    from reportsmith.registry.clusters import get_cluster
+    from reportsmith.web.desk import service
+    from reportsmith.web.desk.models import CheckSummary
+
+    reviewer = client_for(world, "reviewer")
+    reviewer.get(reverse("desk_dashboard"))
+    stored = CheckSummary.objects.get(space__account=ACCOUNT_A)
+    exact = points_from_checks([(get_cluster(ACCOUNT_A), _exact(ACCOUNT_A))])[0]
+    assert {(h, t): o for h, t, o in stored.topics} == dict(exact.topics) and len(stored.topics) > 10
+    before = service.chart_path("coverage", service.all_rows())
+    assert reviewer.get(reverse("desk_chart", kwargs={"chart": "coverage"})).content == before.read_bytes()
+    # a save within the window: the charts, like the table, still show the stored figures
+    _save(world, "cluster_a", ACCOUNT_A, LONG)
+    assert service.chart_path("coverage", service.all_rows()) == before
+    # once the window has passed, both follow the save
+    _age(ACCOUNT_A, service.freshness().max_age_seconds + 1)
+    rows = service.all_rows()
+    assert service.chart_path("coverage", rows) != before
+    assert next(r for r in rows if r.cluster.account == ACCOUNT_A).zishu == _exact(ACCOUNT_A).zishu
+
+
+def test_a_text_save_does_not_write_back_a_stale_copy_of_the_form(world):
+    from reportsmith.web.workspace import store
+    from reportsmith.web.workspace.models import ClusterSpace
+
+    held = store.get_space(ACCOUNT_A)  # a text save's copy, loaded before the form changes
+    other = ClusterSpace.objects.get(pk=held.pk)
+    other.form = {**other.form, "营业收入": "123.4"}
+    other.save()
+    store.save_section(held, HEADING, "新文本。", store.current_section(held, HEADING).version, world["users"]["cluster_a"])
+    assert ClusterSpace.objects.get(pk=held.pk).form["营业收入"] == "123.4"
+
+
+def test_current_sections_reads_the_newest_version_of_each_heading_only(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reportsmith.web.workspace import store
+    from reportsmith.web.workspace.models import SectionVersion
+
+    space, user = world["space_a"], world["users"]["cluster_a"]
+    for i in range(30):  # autosave leaves many versions behind
+        for heading in (HEADING, "集群发展成效"):
+            cur = store.current_section(space, heading)
+            store.save_section(space, heading, f"{heading}第{i}版。", cur.version if cur else 0, user)
+    naive: dict = {}
+    for sv in SectionVersion.objects.filter(space=space).order_by("heading", "-version"):
+        naive.setdefault(sv.heading, sv)
+    with CaptureQueriesContext(connection) as q:
+        got = store.current_sections(space)
+    assert {h: (sv.version, sv.content) for h, sv in got.items()} == {h: (sv.version, sv.content) for h, sv in naive.items()}
+    assert got[HEADING].content == f"{HEADING}第29版。" and len(q.captured_queries) == 1

@@ -6,6 +6,8 @@ Argument parsing and printing only; the work is in :mod:`reportsmith.web.setup`,
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from pathlib import Path
 
@@ -21,32 +23,42 @@ def _fail(message: str) -> int:
     return 2
 
 
+def default_workers() -> int:
+    """One process per CPU (at most 4): the checks are Python work, and one process uses one core."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 @click.command("serve")
 @click.option("--data", "data", type=click.Path(path_type=Path), default=None, help=DATA_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="处理请求的线程数")
-def serve(data: Path | None, host: str, port: int, threads: int) -> int:
-    """启动在线填报工作区（生产用 waitress 服务器）。
+@click.option("--workers", default=None, type=click.IntRange(1, 32),
+              help="处理请求的进程数，默认为 CPU 核数（最多 4）；1 表示单进程")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="每个进程处理请求的线程数")
+def serve(data: Path | None, host: str, port: int, workers: int | None, threads: int) -> int:
+    """启动在线填报工作区（生产用服务器：多进程用 gunicorn，单进程用 waitress）。
 
     首次启动时自动创建数据文件夹和数据库。账号用 reportsmith users init 创建。
     """
     folder = prepare(data)
-    from waitress import serve as waitress_serve
-
+    from .server import run
     from .workspace.blobs import sweep
-    from .wsgi import application
 
     # What a crash (power cut, kill) left behind: unfinished uploads, files whose record was never saved.
     swept = sweep(folder)
     if swept["partial"] + swept["orphan"]:
         click.echo(f"已清理上次异常停止时未完成的上传：{swept['partial'] + swept['orphan']} 个文件")
 
+    workers = default_workers() if workers is None else workers
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"工作区数据：{folder}")
     click.echo(f"在浏览器中打开 http://{shown}:{port}/ （按 Ctrl+C 停止）")
     sys.stdout.flush()
-    waitress_serve(application, host=host, port=port, threads=threads, ident="reportsmith", _quiet=True)
+    try:
+        run(host, port, workers=workers, threads=threads)
+    except OSError as exc:
+        why = "端口已被其他程序占用" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        return _fail(f"无法在 {shown}:{port} 上启动服务器：{why}。请换一个端口（--port），或先停止占用该端口的程序。")
     return 0
 
 

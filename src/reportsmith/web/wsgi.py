@@ -1,4 +1,4 @@
-"""WSGI entry point (waitress under ``reportsmith serve``)."""
+"""WSGI entry point (gunicorn or waitress under ``reportsmith serve``, see :mod:`reportsmith.web.server`)."""
 
 import os
 

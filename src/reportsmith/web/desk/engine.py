@@ -4,6 +4,7 @@ is for the workspace): the desk draws, annotates, composes and exports through t
 from __future__ import annotations
 
 from reportsmith.batch.charts import (
+    ClusterPoint,
     cjk_font,
     coverage_chart,
     points_from_checks,
@@ -22,7 +23,7 @@ from reportsmith.form.spec import form_rows
 from reportsmith.report.pipeline import load_and_assemble
 
 __all__ = [
-    "REVIEW_FILE", "build_compendium", "export_all", "annotate_content", "annotate_docx", "check_assembled", "cjk_font", "coverage_chart", "form_rows",
+    "ClusterPoint", "REVIEW_FILE", "build_compendium", "export_all", "annotate_content", "annotate_docx", "check_assembled", "cjk_font", "coverage_chart", "form_rows",
     "load_and_assemble", "load_data", "points_from_checks", "province_indicator_chart", "province_indicators",
     "read_comments", "read_docx", "zishu_chart",
 ]

@@ -62,3 +62,5 @@ class CheckSummary(models.Model):
     evidence_required = models.IntegerField(null=True)
     # Why the inputs could not be read (the engine's message); "" when they were checked.
     problem = models.TextField(blank=True, default="")
+    # [heading, topic, covered / negated / missing] of every topic of 附件3 (the coverage chart).
+    topics = models.JSONField(default=list)

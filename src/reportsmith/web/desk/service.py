@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -37,7 +38,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import engine as ws_engine
-from ..workspace import store
+from ..workspace import live, store
 from ..workspace.models import ACTION_LABELS as WORKSPACE_ACTION_LABELS
 from ..workspace.models import (
     APPROVED,
@@ -116,6 +117,9 @@ def snapshot(space: ClusterSpace) -> Snapshot:
 # ---------------------------------------------------------------- stored summaries
 
 
+SUMMARY_FORMAT = 2  # what a summary holds; raise it when that changes (older summaries become stale)
+
+
 @lru_cache(maxsize=1)
 def engine_key() -> str:
     """The engine's version and a fingerprint of its data files: a summary computed by another
@@ -125,7 +129,7 @@ def engine_key() -> str:
     for entry in sorted(data.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             h.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
-    return f"{reportsmith.__version__}:{h.hexdigest()[:16]}"
+    return f"{reportsmith.__version__}:{h.hexdigest()[:16]}:{SUMMARY_FORMAT}"
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,8 @@ def summarize(space: ClusterSpace, revision: int, snap: Snapshot) -> CheckSummar
             counts[f.severity.value] += 1
         s.zishu, s.band, s.coverage = result.zishu, result.band or "", result.coverage
         s.errors, s.warnings, s.infos = counts["error"], counts["warning"], counts["info"]
+        point = engine.points_from_checks([(ws_engine.get_cluster(space.account), result)])[0]
+        s.topics = [[h, t, outcome] for (h, t), outcome in point.topics.items()]
     checklist = snap.assembled.checklist if snap.assembled is not None else None
     if checklist is not None and space.evidence is not None:
         s.evidence_attached = sum(1 for i in checklist.items if i.status == "已附")
@@ -413,58 +419,55 @@ def cache_dir() -> Path:
     return Path(settings.FILES_DIR).parent / "cache"
 
 
-@dataclass
-class ChartRow:
-    cluster: Any
-    space: ClusterSpace
-    snap: Snapshot | None  # None: not started
-
-    @property
-    def started(self) -> bool:
-        return self.snap is not None
-
-    @property
-    def result(self):
-        return self.snap.result if self.snap else None
+def _point(r: Row):
+    """The cluster as the charts see it, from its stored summary (unchecked: no figures)."""
+    if r.zishu is None:
+        return engine.ClusterPoint(r.cluster)
+    return engine.ClusterPoint(r.cluster, r.zishu, r.band, {(h, t): o for h, t, o in r.summary.topics})
 
 
-def chart_rows() -> list[ChartRow]:
-    """Every cluster of 附件1 with its exact snapshot (None when not started): what the charts draw."""
-    store.ensure_spaces()
-    spaces = {s.account: s for s in ClusterSpace.objects.all()}
-    return [ChartRow(c, spaces[c.account], None if spaces[c.account].state == NOT_STARTED else snapshot(spaces[c.account]))
-            for c in ws_engine.load_clusters()]
+def _forms(rows: list[Row]) -> list[tuple[str, Any]]:
+    """(level, FormData) of every checked cluster with a form: what the indicator chart sums."""
+    out = []
+    for r in rows:
+        if r.zishu is not None and r.space.form is not None:
+            form, _ = live.form_records(r.space)
+            if form is not None:
+                out.append((r.cluster.level, form))
+    return out
 
 
-def _year(rows: list[ChartRow]) -> int | None:
+def _year(rows: list[Row]) -> int | None:
     years = [r.space.year for r in rows if r.started]
     return max(set(years), key=years.count) if years else None
 
 
-def chart_path(name: str, rows: list[ChartRow]) -> Path:
-    """Where the chart over these rows is cached: named by the hash of every cluster's inputs."""
+def chart_path(name: str, rows: list[Row]) -> Path:
+    """Where the chart over these rows is cached: named by the hash of what it draws (the rows'
+    stored figures; for the indicators, the forms)."""
     if name not in CHARTS:
         raise KeyError(name)
     h = hashlib.sha256(name.encode())
     for r in rows:
-        h.update(f"{r.cluster.account}:{r.snap.key if r.snap else '-'};".encode())
+        p = _point(r)
+        h.update(json.dumps([r.cluster.account, p.zishu, p.band, sorted(p.topics.items())], ensure_ascii=False).encode())
+        if name == "indicators" and p.zishu is not None:
+            h.update(json.dumps([r.space.year, r.space.form], ensure_ascii=False, default=str).encode())
     return cache_dir() / "charts" / f"{name}-{h.hexdigest()[:40]}.png"
 
 
-def chart_png(name: str, rows: list[ChartRow] | None = None) -> bytes:
-    """The PNG of one chart over all clusters; drawn once per distinct input (file cache)."""
-    rows = chart_rows() if rows is None else rows
+def chart_png(name: str, rows: list[Row] | None = None) -> bytes:
+    """The PNG of one chart over all clusters (the dashboard's rows); drawn once per distinct
+    input (file cache)."""
+    rows = all_rows() if rows is None else rows
     path = chart_path(name, rows)
     if path.is_file():
         return path.read_bytes()
     with _DRAW_LOCK:
         if name == "indicators":
-            forms = [(r.cluster.level, r.snap.assembled.form) for r in rows
-                     if r.snap and r.snap.assembled and r.snap.assembled.form is not None]
-            return engine.province_indicator_chart(engine.province_indicators(forms), path, year=_year(rows))
-        points = engine.points_from_checks([(r.cluster, r.result) for r in rows])
+            return engine.province_indicator_chart(engine.province_indicators(_forms(rows)), path, year=_year(rows))
         draw = engine.zishu_chart if name == "zishu" else engine.coverage_chart
-        return draw(points, path)
+        return draw([_point(r) for r in rows], path)
 
 
 def chart_problem() -> str | None:
@@ -610,7 +613,7 @@ def materialize_all(folder: Path, *, only_approved: bool = False) -> list[str]:
 
 __all__ = [
     "APPROVED", "RETURNED", "SUBMITTED", "DeskError", "Query", "Row", "Snapshot", "add_comment", "all_rows",
-    "approve_space", "audit_log", "chart_png", "chart_rows", "comments", "current_summaries", "dashboard_rows",
+    "approve_space", "audit_log", "chart_png", "comments", "current_summaries", "dashboard_rows",
     "freshness", "refresh_summary", "return_space", "snapshot",
     "writer_comments",
 ]

@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
+import os
 import re
 import shutil
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 
 from .. import engine
 from . import blobs
@@ -55,11 +61,14 @@ def get_space(account: str) -> ClusterSpace:
 # ---------------------------------------------------------------- sections
 
 def current_sections(space: ClusterSpace) -> dict[str, SectionVersion]:
-    """Heading title → its current version (headings never saved are absent)."""
-    out: dict[str, SectionVersion] = {}
-    for sv in SectionVersion.objects.filter(space=space).order_by("heading", "-version"):
-        out.setdefault(sv.heading, sv)
-    return out
+    """Heading title → its current version (headings never saved are absent).
+
+    Only the newest row of each heading is read (through the unique (space, heading, version)
+    index): every check and export calls this, and autosave leaves hundreds of versions."""
+    newest = (SectionVersion.objects.filter(space=space, heading=OuterRef("heading"))
+              .order_by("-version").values("version")[:1])
+    rows = SectionVersion.objects.filter(space=space, version=Subquery(newest)).order_by("heading")
+    return {sv.heading: sv for sv in rows}
 
 
 def current_section(space: ClusterSpace, heading: str) -> SectionVersion | None:
@@ -159,11 +168,32 @@ def report_yaml(space: ClusterSpace) -> str:
     return "\n".join(lines) + "\n"
 
 
+_FORM_YAML: OrderedDict[str, str] = OrderedDict()
+_FORM_YAML_LOCK = threading.Lock()
+
+
 def form_yaml(space: ClusterSpace) -> str | None:
+    """form.yaml of the stored form. The text depends only on the mapping and the footer, and
+    writing its ~150 entries costs more than the rest of a check's export: kept per content."""
     if space.form is None:
         return None
-    data, findings = engine.parse_form(space.form)
     signer = signer_of(space)
+    key = hashlib.sha256(json.dumps([space.form, signer], ensure_ascii=False, default=str).encode()).hexdigest()
+    with _FORM_YAML_LOCK:
+        text = _FORM_YAML.get(key)
+        if text is not None:
+            _FORM_YAML.move_to_end(key)
+            return text
+    text = _form_yaml(space, signer)
+    with _FORM_YAML_LOCK:
+        _FORM_YAML[key] = text
+        while len(_FORM_YAML) > 256:
+            _FORM_YAML.popitem(last=False)
+    return text
+
+
+def _form_yaml(space: ClusterSpace, signer: dict[str, str]) -> str:
+    data, findings = engine.parse_form(space.form)
     if any(f.severity == engine.Severity.ERROR for f in findings):
         # Keep what was typed, refused values included, so the CLI reports them as the page does.
         raw = {**space.form, **({engine.SIGNER_KEY: signer} if signer else {})}
@@ -199,8 +229,10 @@ def evidence_yaml(space: ClusterSpace) -> str | None:
     return yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=10**9)
 
 
-def export_space(space: ClusterSpace, folder: Path) -> Path:
-    """Write the space as ``folder`` (created; files written inside only)."""
+def export_space(space: ClusterSpace, folder: Path, *, link: bool = False) -> Path:
+    """Write the space as ``folder`` (created; files written inside only). ``link``: the
+    uploaded files are hard links to the stored blobs where the file system allows (for a
+    folder that is only read, such as :class:`Materialized`); otherwise copies."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / REPORT_FILE).write_text(report_yaml(space), encoding="utf-8")
@@ -215,19 +247,26 @@ def export_space(space: ClusterSpace, folder: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         src = blob_path(f.sha256)
         if src.exists():
+            if link:
+                try:
+                    os.link(src, target)
+                    continue
+                except OSError:
+                    pass
             shutil.copyfile(src, target)
     return folder
 
 
 class Materialized:
-    """A temporary folder holding the space as the CLI reads it (removed on exit)."""
+    """A temporary folder holding the space as the CLI reads it (removed on exit). Read only:
+    its uploaded files may be hard links to the stored blobs."""
 
     def __init__(self, space: ClusterSpace):
         self.space = space
 
     def __enter__(self) -> Path:
         self._tmp = tempfile.TemporaryDirectory(prefix="rs-")
-        return export_space(self.space, Path(self._tmp.name) / self.space.account)
+        return export_space(self.space, Path(self._tmp.name) / self.space.account, link=True)
 
     def __exit__(self, *exc) -> None:
         self._tmp.cleanup()
