@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('desk', '0002_checksummary'),
+        ('desk', '0003_checksummary_topics'),
     ]
 
     operations = [
