@@ -28,6 +28,7 @@ def test_admin_opens_accounts_and_a_cluster_space_in_chinese_but_changes_no_sect
     from reportsmith.registry.clusters import get_cluster
 
     c = _admin_logged_in(world)
+    assert 'href="/admin/" id="admin-link"' in c.get(f"/c/{ACCOUNT_A}/").content.decode()  # in the workspace's header
     r = c.get("/admin/")
     assert "script-src 'self'" in r["Content-Security-Policy"]  # the workspace's policy, unchanged for the admin
     index = r.content.decode()
@@ -73,6 +74,7 @@ def test_no_model_of_the_admin_takes_a_file():
 @pytest.mark.parametrize("role", ["cluster_a", "reviewer"])
 def test_no_admin_page_for_a_cluster_or_a_reviewer(world, role):
     c = client_for(world, role)
+    assert "管理后台" not in c.get(f"/c/{ACCOUNT_A}/").content.decode()
     for url in ("/admin/", "/admin/accounts/user/", f"/admin/workspace/clusterspace/{world['space_a'].pk}/change/"):
         r = c.get(url)
         assert r.status_code == 403 and "无权" in r.content.decode()
