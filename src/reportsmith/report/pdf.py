@@ -229,8 +229,14 @@ class PdfConverter:
 
     # -- public
 
-    def convert(self, docx: str | Path, *, pdf_a: bool = False) -> tuple[Path | None, list[Finding]]:
-        """Write ``<docx>.pdf`` atomically; on failure return ``(None, [warning])`` and leave any earlier PDF alone."""
+    def convert(self, docx: str | Path, *, pdf_a: bool = False, wait: float | None = None) -> tuple[Path | None, list[Finding]]:
+        """Write ``<docx>.pdf`` atomically; on failure return ``(None, [warning])`` and leave any earlier PDF alone.
+
+        Conversions through one converter run one at a time (threads queue on its lock). ``wait``
+        bounds how long a caller queues, in seconds (a web request must not queue behind a hung
+        office for minutes); after it the document is not converted and a warning says the
+        converter is busy. ``None`` queues as long as it takes.
+        """
         docx = Path(docx).resolve()
         if self._proc is None or self._proc.poll() is not None:
             self.soffice = find_soffice()  # installed (or removed) since the last office started
@@ -244,7 +250,17 @@ class PdfConverter:
                     hint=_NO_OFFICE_HINT,
                 )
             ]
-        with self._lock:
+        if not self._lock.acquire(timeout=-1 if wait is None else max(wait, 0)):
+            return None, [
+                Finding(
+                    Severity.WARNING,
+                    "build.pdf_busy",
+                    f"PDF 转换正忙（前面的文档 {wait:g} 秒内未转换完），没有生成 PDF；Word 文档已正常生成",
+                    file=str(docx),
+                    hint="请稍后再试，或用 Word/WPS 打开该文档另存为 PDF",
+                )
+            ]
+        try:
             self._prepare()
             assert self._work is not None
             self._count += 1
@@ -262,6 +278,8 @@ class PdfConverter:
                     return target, []
             finally:
                 shutil.rmtree(produced.parent, ignore_errors=True)
+        finally:
+            self._lock.release()
         return None, [
             Finding(
                 Severity.WARNING,
@@ -474,6 +492,7 @@ def _short(text: str, limit: int = 160) -> str:
 
 _SHARED: PdfConverter | None = None
 _SHARED_PID = 0
+_SHARED_LOCK = threading.Lock()  # two threads of a web server asking at once get the same converter
 
 
 def shared_converter() -> PdfConverter:
@@ -481,6 +500,12 @@ def shared_converter() -> PdfConverter:
 
     A forked child (a batch worker) never uses its parent's: it gets its own.
     """
+    global _SHARED, _SHARED_PID
+    with _SHARED_LOCK:
+        return _shared_locked()
+
+
+def _shared_locked() -> PdfConverter:
     global _SHARED, _SHARED_PID
     if _SHARED is None or _SHARED_PID != os.getpid():
         _SHARED, _SHARED_PID = PdfConverter(), os.getpid()
@@ -492,6 +517,6 @@ def shared_converter() -> PdfConverter:
     return _SHARED
 
 
-def convert_pdf(docx: str | Path, *, pdf_a: bool = False) -> tuple[Path | None, list[Finding]]:
+def convert_pdf(docx: str | Path, *, pdf_a: bool = False, wait: float | None = None) -> tuple[Path | None, list[Finding]]:
     """Convert with this process's converter: ``(pdf path, [])`` or ``(None, [warning])``."""
-    return shared_converter().convert(docx, pdf_a=pdf_a)
+    return shared_converter().convert(docx, pdf_a=pdf_a, wait=wait)

@@ -24,6 +24,7 @@ from reportsmith.outline.report_input import UNCLASSIFIED_KEY, TextBlock, load_r
 from reportsmith.registry.clusters import accounts, get_cluster, load_clusters
 from reportsmith.report.build import build
 from reportsmith.report.importer import import_docx, to_yaml_block
+from reportsmith.report.pdf import convert_pdf, find_soffice
 from reportsmith.report.pipeline import assemble_report, assemble_section, check_inputs, place_highlights
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "UNCLASSIFIED_KEY", "load_report", "accounts", "get_cluster", "load_clusters",
     "check_form_file", "form_yaml", "load_form", "parse_form", "validate_form",
     "EVIDENCE_FILE", "import_docx", "to_yaml_block", "check_inputs", "build", "SIGNER_FIELDS", "SIGNER_KEY",
+    "convert_pdf", "find_soffice",
 ]

@@ -36,6 +36,8 @@ DEBUG = os.environ.get("REPORTSMITH_DEBUG") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("REPORTSMITH_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
+    # Django's admin without autodiscovery: reportsmith.web.adminsite registers every model it shows.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,7 +73,7 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": False,
+        "APP_DIRS": True,  # Django's admin templates (the project's own, in DIRS, come first)
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",

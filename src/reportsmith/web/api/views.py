@@ -69,3 +69,19 @@ def report_docx(request, account):
     resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     resp["Content-Disposition"] = content_disposition_header(True, name)
     return resp
+
+
+@allow(roles=READERS)
+def report_pdf(request, account):
+    """The built report as PDF (``reportsmith build --pdf``); 503 with the reason where LibreOffice is absent or fails."""
+    space = store.get_space(account)
+    try:
+        data, name, why = store.build_report_pdf(space)
+    except engine.ReportsmithError as exc:
+        return _error(422, exc.text())
+    if data is None:
+        return _error(503, f"没有生成 PDF：{why}", "可改为下载 report.docx，用 Word 或 WPS 另存为 PDF")
+    audit(space, request.user, "download", name)
+    resp = HttpResponse(data, content_type="application/pdf")
+    resp["Content-Disposition"] = content_disposition_header(True, name)
+    return resp

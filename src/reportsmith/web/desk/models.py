@@ -32,6 +32,10 @@ class ReviewComment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["space", "sent_at"])]
+        verbose_name = verbose_name_plural = "审核意见"
+
+    def __str__(self) -> str:
+        return f"{self.space.account} · {self.place_label}"
 
     @property
     def place_label(self) -> str:

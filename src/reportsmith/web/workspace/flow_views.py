@@ -18,6 +18,7 @@ from .common import READERS, WRITERS, page, severity_counts, space_of
 from .models import SUBMITTED, TRANSITIONS, AuditEntry, SectionVersion, Submission, audit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_HINT = "请下载 Word 报告（.docx），用 Word 或 WPS 打开后“另存为 PDF”。"
 
 
 @allow(roles=READERS, methods=("GET", "POST"), write_roles=WRITERS, editable=True)
@@ -65,7 +66,8 @@ def import_docx(request, account):
 def build_page(request, account):
     space = space_of(account)
     result = live.full_check(space)
-    return page(request, "workspace/build.html", space, "build", result=result, counts=severity_counts(result.findings))
+    return page(request, "workspace/build.html", space, "build", result=result, counts=severity_counts(result.findings),
+                can_pdf=engine.find_soffice() is not None, pdf_hint=PDF_HINT)
 
 
 @allow(roles=READERS)
@@ -79,6 +81,24 @@ def report_docx(request, account):
         return redirect("build", account=account)
     audit(space, request.user, "download", name)
     resp = HttpResponse(body, content_type=DOCX)
+    resp["Content-Disposition"] = content_disposition_header(True, name)
+    return resp
+
+
+@allow(roles=READERS)
+def report_pdf(request, account):
+    """The same report as PDF, by the engine's one converter (LibreOffice); without it, the page says why."""
+    space = space_of(account)
+    try:
+        body, name, why = store.build_report_pdf(space)
+    except engine.ReportsmithError as exc:
+        messages.error(request, f"无法生成报告：{exc.message}。{exc.hint or ''}")
+        return redirect("build", account=account)
+    if body is None:
+        messages.error(request, f"没有生成 PDF：{why}。{PDF_HINT}")
+        return redirect("build", account=account)
+    audit(space, request.user, "download", name)
+    resp = HttpResponse(body, content_type="application/pdf")
     resp["Content-Disposition"] = content_disposition_header(True, name)
     return resp
 

@@ -60,6 +60,7 @@ class ClusterSpace(models.Model):
 
     class Meta:
         ordering = ["account"]
+        verbose_name = verbose_name_plural = "集群填报空间"
 
     def __str__(self) -> str:
         return self.account
@@ -111,6 +112,10 @@ class SectionVersion(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["space", "heading", "version"], name="one_row_per_version")]
         ordering = ["space", "heading", "-version"]
+        verbose_name = verbose_name_plural = "正文版本"
+
+    def __str__(self) -> str:
+        return f"{self.space.account} · {self.heading} · 第 {self.version} 版"
 
     @staticmethod
     def stored(value):
@@ -155,6 +160,10 @@ class StoredFile(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["space", "path"], name="one_file_per_path")]
         ordering = ["space", "path"]
+        verbose_name = verbose_name_plural = "上传文件"
+
+    def __str__(self) -> str:
+        return f"{self.space.account} · {self.path}"
 
 
 class Submission(models.Model):
@@ -169,6 +178,10 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "提交记录"
+
+    def __str__(self) -> str:
+        return f"{self.space.account} · 提交于 {self.created_at:%Y-%m-%d %H:%M}"
 
 
 def bump_revision(space_id: int | None) -> None:
@@ -212,6 +225,10 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["space", "-created_at"])]
+        verbose_name = verbose_name_plural = "操作记录"
+
+    def __str__(self) -> str:
+        return f"{self.username or '—'} · {self.action_label}"
 
 
 def audit(space: ClusterSpace | None, user, action: str, detail: str = "") -> AuditEntry:

@@ -280,6 +280,26 @@ def build_report(space: ClusterSpace) -> tuple[bytes, str]:
         return result.docx.read_bytes(), result.docx.name
 
 
+# A request queues at most this long behind other conversions (one office converts one document at
+# a time); its own conversion is bounded by the converter's per-document timeout.
+PDF_WAIT_S = 30
+
+
+def build_report_pdf(space: ClusterSpace) -> tuple[bytes | None, str, str]:
+    """(PDF bytes, file name, "") of the report, converted by the engine's one converter
+    (``reportsmith build --pdf``); (None, file name, why in Chinese) when LibreOffice is
+    absent, busy or fails."""
+    with tempfile.TemporaryDirectory(prefix="rs-build-") as out:
+        with Materialized(space) as folder:
+            result = engine.build(folder, Path(out))
+        pdf, findings = engine.convert_pdf(result.docx, wait=PDF_WAIT_S)
+        name = result.docx.with_suffix(".pdf").name
+        if pdf is not None:
+            return pdf.read_bytes(), name, ""
+        why = findings[0].message if findings else "PDF 转换失败"
+        return None, name, why.removesuffix("；Word 文档已正常生成")
+
+
 def check_space(space: ClusterSpace):
     """The engine's full check (``reportsmith check <folder>``) of the space."""
     with Materialized(space) as folder:

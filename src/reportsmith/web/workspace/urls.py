@@ -27,6 +27,7 @@ urlpatterns = [
     path("c/<str:account>/import/", flow_views.import_docx, name="import"),
     path("c/<str:account>/build/", flow_views.build_page, name="build"),
     path("c/<str:account>/report.docx", flow_views.report_docx, name="report_docx"),
+    path("c/<str:account>/report.pdf", flow_views.report_pdf, name="report_pdf"),
     path("c/<str:account>/submit/", flow_views.submit, name="submit"),
     path("c/<str:account>/history/", flow_views.history, name="history"),
 ]
