@@ -131,9 +131,15 @@ def _engine_refusal(account: str, candidate: dict, prefix: str) -> str | None:
     return None
 
 
-def _editable(space) -> None:
-    if not space.editable:  # submitted meanwhile (the view checked before it read the upload)
-        raise quota.Refused(space.locked_message)
+def _apply(request, account, space, change, done: str):
+    """Run ``change`` in the quota's locked transaction; the page shows its refusal or ``done``."""
+    try:
+        quota.change_files(space, request.user, change)
+    except quota.Refused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("evidence", account=account)
 
 
 def _touch(space) -> None:
@@ -163,7 +169,6 @@ def evidence_add(request, account):
                 return redirect("evidence", account=account)
 
         def change(locked_space):
-            _editable(locked_space)
             add = [checked.at(locked_space)] if checked else []
             new_entry = {**entry, "文件": [add[0].path]} if add else entry
             candidate = dict(locked_space.evidence or {})
@@ -177,13 +182,7 @@ def evidence_add(request, account):
                   f"添加{group}“{entry['名称']}”" + (f"，文件 {add[0].path}" if add else ""))
             return quota.Change(add=add)
 
-        try:
-            quota.change_files(space, request.user, change)
-        except quota.Refused as exc:
-            messages.error(request, exc.message)
-            return redirect("evidence", account=account)
-    messages.success(request, f"已添加“{entry['名称']}”。")
-    return redirect("evidence", account=account)
+        return _apply(request, account, space, change, f"已添加“{entry['名称']}”。")
 
 
 def _entry_at(space, group: str, index: int, name: str) -> tuple[list, dict]:
@@ -214,7 +213,6 @@ def evidence_file(request, account, group, index):
             return redirect("evidence", account=account)
 
         def change(locked_space):
-            _editable(locked_space)
             entries, entry = _entry_at(locked_space, group, index, name)
             files = _entry_files(entry)
             if replace and replace not in files:
@@ -240,13 +238,7 @@ def evidence_file(request, account, group, index):
                   f"{'替换' if replace else '附加'}{group}“{name}”的文件：{new.path}" + (f"（原 {replace}）" if replace else ""))
             return quota.Change(add=[new], drop={replace} if replace else set())
 
-        try:
-            quota.change_files(space, request.user, change)
-        except quota.Refused as exc:
-            messages.error(request, exc.message)
-            return redirect("evidence", account=account)
-    messages.success(request, f"已{'替换' if replace else '上传'}“{name}”的文件“{checked.name}”。")
-    return redirect("evidence", account=account)
+        return _apply(request, account, space, change, f"已{'替换' if replace else '上传'}“{name}”的文件“{checked.name}”。")
 
 
 @allow(roles=READERS, methods=("POST",), write_roles=WRITERS, editable=True)
@@ -259,7 +251,6 @@ def evidence_file_remove(request, account, group, index):
     path = request.POST.get("path", "")
 
     def change(locked_space):
-        _editable(locked_space)
         entries, entry = _entry_at(locked_space, group, index, name)
         files = _entry_files(entry)
         if path not in files:
@@ -269,13 +260,7 @@ def evidence_file_remove(request, account, group, index):
         audit(locked_space, request.user, "evidence", f"移除{group}“{name}”的文件：{path}")
         return quota.Change(drop={path})
 
-    try:
-        quota.change_files(space, request.user, change)
-    except quota.Refused as exc:
-        messages.error(request, exc.message)
-        return redirect("evidence", account=account)
-    messages.success(request, f"已移除“{name}”的文件。")
-    return redirect("evidence", account=account)
+    return _apply(request, account, space, change, f"已移除“{name}”的文件。")
 
 
 @allow(roles=READERS, methods=("POST",), write_roles=WRITERS, editable=True)
@@ -285,7 +270,6 @@ def evidence_delete(request, account, group, index):
         raise Http404("no such entry")
 
     def change(locked_space):
-        _editable(locked_space)
         ev = dict(locked_space.evidence or {})
         entries = list(ev.get(group) or [])
         if not 0 <= index < len(entries):
@@ -297,13 +281,7 @@ def evidence_delete(request, account, group, index):
               f"删除{group}“{removed.get('名称', '') if isinstance(removed, dict) else ''}”")
         return quota.Change(drop=set(_entry_files(removed)) if isinstance(removed, dict) else set())
 
-    try:
-        quota.change_files(space, request.user, change)
-    except quota.Refused as exc:
-        messages.error(request, exc.message)
-        return redirect("evidence", account=account)
-    messages.success(request, "已删除。")
-    return redirect("evidence", account=account)
+    return _apply(request, account, space, change, "已删除。")
 
 
 @allow(roles=READERS)

@@ -91,13 +91,16 @@ def change_files(space: ClusterSpace, user, change: Callable[[ClusterSpace], Cha
 
     ``change(space)`` edits ``space`` (its evidence list, state; it may write audit rows) and
     returns the :class:`Change` of the files; it may raise :class:`Refused`. The row is saved
-    here. Raises :class:`Refused` for an upload over the quota (nothing is written then).
+    here. Raises :class:`Refused` for an upload over the quota or a report no longer editable
+    (nothing is written then).
     Returns the saved row.
     """
     created: list[str] = []
     try:
         with blobs.folder_lock(shared=True), transaction.atomic():
             locked = ClusterSpace.objects.select_for_update().get(pk=space.pk)
+            if not locked.editable:  # submitted after the view's own check, before this lock
+                raise Refused(locked.locked_message)
             todo = change(locked)
             named = set(_evidence_paths(locked.evidence))
             rows = {p: (sha, size) for p, sha, size in
