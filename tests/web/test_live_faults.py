@@ -129,8 +129,12 @@ def test_sigkill_mid_burst_keeps_every_acknowledged_save(live, tmp_path):
                     acknowledged[(heading, version)] = text
             n += 1
 
+    # Every client logs in before the burst: a login cut short by the kill is no acknowledged write.
+    upload_sessions = [live.session(ACCOUNT_A) for _ in range(UPLOADERS)]
+    form_session = live.session(ACCOUNT_A)
+
     def uploader(k: int):
-        s = live.session(ACCOUNT_A)
+        s = upload_sessions[k]
         n = 0
         while not stop.is_set():
             name, filename = f"崩溃测试政策{k}-{n}", f"崩溃测试{k}-{n}.pdf"
@@ -145,7 +149,7 @@ def test_sigkill_mid_burst_keeps_every_acknowledged_save(live, tmp_path):
             n += 1
 
     def form_uploader():
-        s = live.session(ACCOUNT_A)
+        s = form_session
         while not stop.is_set():
             try:
                 r = s.post_multipart(FORM_UPLOAD, {}, {"file": ("统计报表.xlsx", xlsx, "application/octet-stream")})
