@@ -125,6 +125,14 @@ def test_every_view_that_takes_files_is_listed():
             assert p.name in UPLOADS, f"{p.name} ({route}) takes uploaded files: list it in UPLOADS of test_uploads.py"
 
 
+
+def test_only_spool_upload_reads_request_files():
+    """Every upload reaches a view through ``spool_upload`` (private temp folder, fixed name,
+    hashed, removed afterwards): no view module reads ``request.FILES`` itself."""
+    web = REPO / "src" / "reportsmith" / "web"
+    readers = sorted(p.relative_to(web).as_posix() for p in web.rglob("*.py") if "request.FILES" in p.read_text(encoding="utf-8"))
+    assert readers == ["untrusted.py"]
+
 def _state(world, data_dir: Path) -> dict:
     from reportsmith.web.workspace.models import ClusterSpace, SectionVersion, StoredFile
 

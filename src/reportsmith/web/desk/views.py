@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 
 from .. import engine as ws_engine
 from ..access import allow, deny
+from ..untrusted import spool_upload
 from ..accounts.models import ADMIN, REVIEWER
 from ..workspace import store
 from ..workspace.models import StoredFile, audit
@@ -224,28 +225,24 @@ def annotate_upload(request):
     ctx = {"desk_tab": "annotate", "limit_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
     if request.method == "GET":
         return render(request, "desk/annotate.html", ctx)
-    up = request.FILES.get("docx")
     problem = None
-    if up is None:
-        problem = "没有收到文件：请选择一个 .docx 文件后再点“生成批注稿”。"
-    elif not up.name.lower().endswith(".docx"):
-        problem = f"“{up.name}”不是 .docx 文件：请在 Word 或 WPS 中“另存为”Word 文档（.docx）后再上传。"
-    elif up.size > settings.MAX_UPLOAD_BYTES:
-        problem = f"“{up.name}”有 {up.size / 1048576:.1f} MB，超过 {ctx['limit_mb']} MB 的上限：请压缩其中的图片后再上传。"
-    if problem is None:
-        with tempfile.TemporaryDirectory(prefix="rs-received-") as tmp:
-            src, out = Path(tmp) / "received.docx", Path(tmp) / "annotated.docx"
-            with src.open("wb") as fh:
-                for chunk in up.chunks():
-                    fh.write(chunk)
+    with spool_upload(request, "docx", name="received.docx") as up:
+        if up is None:
+            problem = "没有收到文件：请选择一个 .docx 文件后再点“生成批注稿”。"
+        elif up.suffix != ".docx":
+            problem = f"“{up.base_name}”不是 .docx 文件：请在 Word 或 WPS 中“另存为”Word 文档（.docx）后再上传。"
+        elif up.size > settings.MAX_UPLOAD_BYTES:
+            problem = f"“{up.base_name}”有 {up.size / 1048576:.1f} MB，超过 {ctx['limit_mb']} MB 的上限：请压缩其中的图片后再上传。"
+        else:
+            out = up.path.with_name("annotated.docx")
             try:
-                done = engine.annotate_docx(src, out)
+                done = engine.annotate_docx(up.path, out)
                 data = out.read_bytes()
             except ws_engine.ReportsmithError as exc:
-                problem = f"“{up.name}”无法读取：{exc.message}" + (f"（{exc.hint}）" if getattr(exc, "hint", None) else "")
-        if problem is None:
-            audit(None, request.user, "annotate", f"为收到的文件“{up.name}”生成批注稿（{len(done.anchors)} 条批注）")
-            return _download(data, _safe_stem(up.name) + "-批注.docx", DOCX_TYPE)
+                problem = f"“{up.base_name}”无法读取：{exc.message}" + (f"（{exc.hint}）" if getattr(exc, "hint", None) else "")
+            else:
+                audit(None, request.user, "annotate", f"为收到的文件“{up.base_name}”生成批注稿（{len(done.anchors)} 条批注）")
+                return _download(data, _safe_stem(up.base_name) + "-批注.docx", DOCX_TYPE)
     ctx["problem"] = problem
     return render(request, "desk/annotate.html", ctx, status=400)
 
