@@ -132,7 +132,7 @@ def test_a_crashed_or_hung_office_fails_one_document_and_the_next_gets_a_new_off
         assert office is not None
         for pid in [office, *_descendants(office)]:  # the office dies between two documents
             os.kill(pid, signal.SIGKILL)
-        time.sleep(0.5)
+        assert _gone(office, within=20)
         pdf, findings = conv.convert(docs[1])
         assert pdf is not None and findings == [] and conv.starts == 2
 
@@ -144,8 +144,21 @@ def test_a_crashed_or_hung_office_fails_one_document_and_the_next_gets_a_new_off
         pdf, findings = conv.convert(docs[3])
         assert pdf is not None and findings == [] and conv.starts == 3
         last = conv.office_pid
-    time.sleep(0.5)
-    assert last is not None and not Path(f"/proc/{last}").exists()  # close() shut the office down
+    assert last is not None and _gone(last, within=20)  # close() shut the office down
+
+
+def _gone(pid: int, within: float) -> bool:
+    """The process has ended (exited, or a zombie awaiting its reaper) within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 @pytest.mark.libreoffice
