@@ -165,10 +165,10 @@ def test_very_long_and_deeply_nested_input_is_handled_fast():
     import time
 
     start = time.perf_counter()
-    assert fill("{{" * 100_000) == "{{" * 100_000
+    assert fill("{{" * 400_000) == "{{" * 400_000
     nested = "{{ " + "(" * 10_000 + "营业收入" + ")" * 10_000 + " }}"
     assert fill(nested) == nested
-    assert time.perf_counter() - start < 3  # a quadratic scan took over 10 s here
+    assert time.perf_counter() - start < 10  # a guard against a hang: a quadratic scan took over 10 s at a quarter of this size
 
 
 def test_an_overlong_unknown_name_is_quoted_short():
