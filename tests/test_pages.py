@@ -11,17 +11,16 @@ import pytest
 from lxml import etree
 
 import page_images as pi
-from reportsmith.report.pdf import find_soffice, find_uno_python, shared_converter
+from office import needs_office
+from reportsmith.report.pdf import shared_converter
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def _skip_without_tools() -> None:
-    soffice = find_soffice()
-    if soffice is None or shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
-        pytest.skip("needs LibreOffice (soffice) and poppler-utils; .ci/run installs them")
-    if find_uno_python(soffice) is None:
-        pytest.skip("no Python with the uno module (Debian: python3-uno); .ci/run installs it")
+    needs_office()
+    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
+        pytest.skip("needs poppler-utils; .ci/run installs them")
     expected = json.loads((pi.GOLDEN / "fonts.json").read_text(encoding="utf-8"))
     if pi.font_setup() != expected:
         pytest.skip(f"the references were drawn with the stand-in fonts {expected}; this machine has {pi.font_setup()}")

@@ -10,13 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from office import needs_office
 
 from reportsmith.report.build import build
 from reportsmith.report.pdf import (
     PdfConverter,
     StandIn,
-    find_soffice,
-    find_uno_python,
     font_substitutes,
     fontconfig_rules,
     installed_fonts,
@@ -25,14 +24,6 @@ from reportsmith.report.pdf import (
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "inputs" / "whkjcyjq"
-
-
-def _needs_office() -> None:
-    soffice = find_soffice()
-    if soffice is None:
-        pytest.skip("soffice (LibreOffice) is not installed")
-    if find_uno_python(soffice) is None:
-        pytest.skip("no Python with the uno module (Debian: python3-uno)")
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +71,7 @@ def test_without_libreoffice_the_converter_says_so_in_chinese(demo_docx, tmp_pat
 
 @pytest.mark.libreoffice
 def test_one_office_converts_many_reports_and_pdf_a_reads_back(demo_docx, tmp_path):
-    _needs_office()
+    needs_office()
     import pikepdf
 
     conv = shared_converter()
@@ -119,7 +110,7 @@ def _descendants(pid: int) -> list[int]:
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_a_crashed_or_hung_office_fails_one_document_and_the_next_gets_a_new_office(demo_docx, tmp_path):
-    _needs_office()
+    needs_office()
     if not Path("/proc/self/stat").is_file():
         pytest.skip("needs /proc to find the office process")
     docs = []
@@ -164,7 +155,7 @@ def _gone(pid: int, within: float) -> bool:
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_build_and_cli_make_pdf_a(tmp_path):
-    _needs_office()
+    needs_office()
     import pikepdf
 
     from reportsmith.cli import main
@@ -178,7 +169,7 @@ def test_build_and_cli_make_pdf_a(tmp_path):
 
 @pytest.mark.libreoffice
 def test_headings_and_body_use_three_different_faces(demo_docx, tmp_path):
-    _needs_office()
+    needs_office()
     pairs = font_substitutes(installed_fonts() or set())
     if not {"黑体", "楷体_GB2312", "仿宋_GB2312"} <= set(pairs):
         pytest.skip("the official fonts or no stand-ins are installed")
@@ -195,7 +186,7 @@ def test_headings_and_body_use_three_different_faces(demo_docx, tmp_path):
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_compendium_cli_makes_pdf_a(tmp_path):
-    _needs_office()
+    needs_office()
     import pikepdf
 
     from reportsmith.cli import main

@@ -46,6 +46,15 @@ def data_dir(tmp_path_factory):
     settings.DATA_DIR, settings.FILES_DIR = saved
 
 
+@pytest.fixture
+def data_root(settings, tmp_path):
+    """A data folder of the test's own, so that files it writes or removes touch no other test."""
+    root = tmp_path / "data"
+    settings.DATA_DIR, settings.FILES_DIR = root, root / "files"
+    (root / "files").mkdir(parents=True)
+    return root
+
+
 @pytest.fixture(autouse=True)
 def _workspace_settings(settings, data_dir):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -28,15 +28,6 @@ WITH_FILE_PATH = "evidence/孵化器认定文件.pdf"
 MB = 1024 * 1024
 
 
-@pytest.fixture
-def data_root(settings, tmp_path):
-    """A data folder of this test's own, so that blobs it writes or removes touch no other test."""
-    root = tmp_path / "data"
-    settings.DATA_DIR, settings.FILES_DIR = root, root / "files"
-    (root / "files").mkdir(parents=True)
-    return root
-
-
 def _state(world, data_root) -> dict:
     """Rows and stored files (the evidence mirror, a cache the pages rebuild, aside)."""
     state = _full_state(world, data_root)

@@ -12,24 +12,17 @@ import shutil
 import threading
 
 import pytest
+from office import needs_office
 from pypdf import PdfReader
 
 from reportsmith.report import pdf as pdf_module
-from reportsmith.report.pdf import PdfConverter, find_soffice, find_uno_python, shared_converter
+from reportsmith.report.pdf import PdfConverter, shared_converter
 
 from .conftest import ACCOUNT_A, ACCOUNT_B, client_for
 
 HEADING = "集群总体情况"
 # What the writer typed under the heading; the PDF must carry it exactly.
 WRITTEN = "本集群二〇二四年聚焦光电子信息主导产业，龙头企业带动配套企业协同攻关，创新平台建设取得新突破。"
-
-
-def _needs_office() -> None:
-    soffice = find_soffice()
-    if soffice is None:
-        pytest.skip("soffice (LibreOffice) is not installed")
-    if find_uno_python(soffice) is None:
-        pytest.skip("no Python with the uno module (Debian: python3-uno)")
 
 
 def _pdf_text(data: bytes) -> str:
@@ -48,7 +41,7 @@ def _write(world) -> None:
 
 @pytest.mark.libreoffice
 def test_the_writer_downloads_her_report_as_pdf_and_another_cluster_is_refused(world):
-    _needs_office()
+    needs_office()
     _write(world)
     client = client_for(world, "cluster_a")
     page = client.get(f"/c/{ACCOUNT_A}/build/").content.decode()
@@ -76,7 +69,7 @@ def test_the_writer_downloads_her_report_as_pdf_and_another_cluster_is_refused(w
 @pytest.mark.libreoffice
 def test_two_requests_converting_at_once_both_get_their_pdf_from_one_office(tmp_path):
     """waitress serves each request on its own thread: the shared converter takes one at a time."""
-    _needs_office()
+    needs_office()
     from reportsmith.report.build import build
 
     from .conftest import REPO

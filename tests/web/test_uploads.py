@@ -145,14 +145,6 @@ def _state(world, data_dir: Path) -> dict:
             "sections": SectionVersion.objects.count(), "spaces": spaces}
 
 
-@pytest.fixture
-def data_root(settings, tmp_path):
-    root = tmp_path / "data"
-    settings.DATA_DIR, settings.FILES_DIR = root, root / "files"
-    (root / "files").mkdir(parents=True)
-    return root
-
-
 CASES = [(view, fname) for view in UPLOADS for fname in HOSTILE_FILES]
 
 
