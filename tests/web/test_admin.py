@@ -4,15 +4,13 @@ under the workspace's Content-Security-Policy."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 from django.test import Client
 
+from .chromium import chromium, needs_chromium
 from .conftest import ACCOUNT_A, ACCOUNT_B, PASSWORD, client_for
 
-CHROMIUM = "/usr/bin/chromium"
 NEW_PASSWORD = "Gl-2025-重置-Passw0rd"
 
 
@@ -135,11 +133,11 @@ def test_admin_resets_a_password_deactivates_adds_and_unlocks_accounts(world):
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_the_admin_pages_scripts_run_under_the_content_security_policy(live_server, transactional_db, data_dir,
                                                                         no_stray_connections):
     """The admin's own JavaScript (static files only) works with the workspace's CSP: no policy change for /admin/."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from reportsmith.web.accounts.models import User
     from reportsmith.web.workspace import store
@@ -150,38 +148,28 @@ def test_the_admin_pages_scripts_run_under_the_content_security_policy(live_serv
     for n in range(3):
         make_user(f"renyuan{n}", "reviewer")
     make_user("guanli2", "admin")
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
     errors: list[str] = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--lang=zh-CN"])
-            page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-            # The admin's pages have no icon: the browser's /favicon.ico answers 404 ("Failed to load resource").
-            page.on("console", lambda m: errors.append(m.text)
-                    if m.type in ("error", "warning") and "Failed to load resource" not in m.text else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{live_server.url}/login/")
-            page.fill("#id_username", "guanli2")
-            page.fill("#id_password", PASSWORD)
-            page.click("main button[type=submit]")
-            page.goto(f"{live_server.url}/admin/accounts/user/")
-            # actions.js: ticking "select all" updates the counter and enables the action menu
-            counter = page.locator(".action-counter")
-            expect(counter).to_contain_text("0 个")
-            page.click("#action-toggle")
-            n = User.objects.count()
-            expect(counter).to_contain_text(f"选中了 {n} 个中的 {n} 个")
-            # the sidebar's filter (nav_sidebar.js) narrows the model list as one types
-            page.fill("#nav-filter", "正文")
-            expect(page.locator("#nav-sidebar tr.model-sectionversion")).to_be_visible()
-            expect(page.locator("#nav-sidebar tr.model-user")).to_be_hidden()
-            browser.close()
-    finally:
-        if before is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        # The admin's pages have no icon: the browser's /favicon.ico answers 404 ("Failed to load resource").
+        page.on("console", lambda m: errors.append(m.text)
+                if m.type in ("error", "warning") and "Failed to load resource" not in m.text else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", "guanli2")
+        page.fill("#id_password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.goto(f"{live_server.url}/admin/accounts/user/")
+        # actions.js: ticking "select all" updates the counter and enables the action menu
+        counter = page.locator(".action-counter")
+        expect(counter).to_contain_text("0 个")
+        page.click("#action-toggle")
+        n = User.objects.count()
+        expect(counter).to_contain_text(f"选中了 {n} 个中的 {n} 个")
+        # the sidebar's filter (nav_sidebar.js) narrows the model list as one types
+        page.fill("#nav-filter", "正文")
+        expect(page.locator("#nav-sidebar tr.model-sectionversion")).to_be_visible()
+        expect(page.locator("#nav-sidebar tr.model-user")).to_be_hidden()
     refused = [e for e in errors if "Content Security Policy" in e or "Refused" in e]
     assert not refused, refused
     assert not errors, errors

@@ -8,15 +8,14 @@ Skipped when /usr/bin/chromium is absent; .ci/run installs it.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from .chromium import chromium, needs_chromium
 from .conftest import PASSWORD, REPO, make_user
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = REPO / "out" / "screenshots"
 WRITER = "ycswcyjq"  # a complete demo report with one missing evidence file: one warning to explain
 OTHER = "szxgcyjq"
@@ -26,29 +25,14 @@ TYPED = "集群全年新增高新技术企业十二家，产业链协同水平�
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    needs_chromium,
 ]
 
 
 @pytest.fixture
 def browser(no_stray_connections):
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"  # the ORM is used beside Playwright's event loop
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    b = pw.chromium.launch(
-        executable_path=CHROMIUM,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--no-first-run", "--disable-quic", "--lang=zh-CN"],
-    )
-    yield b
-    b.close()
-    pw.stop()
-    if before is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+    with chromium() as b:
+        yield b
 
 
 def _page(browser, errors: list[str]):

@@ -6,15 +6,13 @@ out/screenshots/ (the folder the README names)."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
+from .chromium import chromium, needs_chromium
 from .conftest import PASSWORD, REPO, make_user
 
-CHROMIUM = "/usr/bin/chromium"
 # Accounts of this test's own: a complete demo report, and a reviewer no other test uses.
 ACCOUNT_A = "ycswcyjq"
 REVIEWER = "shenhe_desk"
@@ -23,23 +21,14 @@ SHOTS = REPO / "out" / "screenshots"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+    needs_chromium,
 ]
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are plain
-# synchronous code all the same.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _login(page, base: str, username: str) -> None:

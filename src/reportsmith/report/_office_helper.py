@@ -10,9 +10,7 @@ It starts ``soffice`` listening on a private pipe, connects over UNO, prints
 ``{"ready": true}`` and then answers one JSON line per request read from stdin::
 
     {"src": "/abs/a.docx", "dst": "/abs/a.pdf", "options": {PDF export filter data}}
-    -> {"ok": true} | {"ok": false, "error": "...", "office_died": bool, "before": bool}
-
-(``before``: the office had died before this request, so the document itself is not to blame.)
+    -> {"ok": true} | {"ok": false, "error": "...", "office_died": bool}
 
 At the end of stdin (the caller closed it, or died) it shuts LibreOffice down and exits.
 When LibreOffice dies it answers ``office_died`` and exits; the caller starts a new one.
@@ -115,7 +113,7 @@ def main(argv: list[str]) -> int:
                 continue
             req = json.loads(line)
             if office.poll() is not None:
-                _say({"ok": False, "error": "office is gone", "office_died": True, "before": True})
+                _say({"ok": False, "error": "office is gone", "office_died": True})
                 return 3
             try:
                 _convert(desktop, req["src"], req["dst"], req.get("options") or {})

@@ -408,8 +408,12 @@ class PdfConverter:
                 return None
             if reply.get("office_died"):
                 self._stop(graceful=False)
-                if reply.get("before") and attempt == 0:
-                    continue  # it had died before this document: retry once with a new office
+                # Retried once with a new office: an office that died between two documents can
+                # still look alive to the helper while its threads exit, and then this document's
+                # call is the one that finds it gone. A document that itself crashes the office
+                # crashes the second one too and is reported.
+                if attempt == 0:
+                    continue
                 return "LibreOffice 在转换时意外退出"
             if not reply:
                 self._stop(graceful=False)
