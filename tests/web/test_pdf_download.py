@@ -10,13 +10,14 @@ import io
 import os
 import shutil
 import threading
+import time
 
 import pytest
 from office import needs_office
 from pypdf import PdfReader
 
 from reportsmith.report import pdf as pdf_module
-from reportsmith.report.pdf import PdfConverter, shared_converter
+from reportsmith.report.pdf import PdfConverter
 
 from .conftest import ACCOUNT_A, ACCOUNT_B, client_for
 
@@ -67,8 +68,9 @@ def test_the_writer_downloads_her_report_as_pdf_and_another_cluster_is_refused(w
 
 
 @pytest.mark.libreoffice
-def test_two_requests_converting_at_once_both_get_their_pdf_from_one_office(tmp_path):
-    """waitress serves each request on its own thread: the shared converter takes one at a time."""
+def test_two_requests_converting_at_once_both_get_their_pdf_from_one_office(tmp_path, monkeypatch):
+    """Each request runs on a thread of its own: the shared converter is created once and
+    converts one document at a time through its one office."""
     needs_office()
     from reportsmith.report.build import build
 
@@ -79,9 +81,30 @@ def test_two_requests_converting_at_once_both_get_their_pdf_from_one_office(tmp_
     for n in range(2):
         copies.append(tmp_path / f"r{n}.docx")
         shutil.copyfile(docx, copies[-1])
-    conv = shared_converter()
-    conv.convert(copies[0])  # the office is running before the two requests arrive
-    starts = conv.starts
+
+    # Widen both windows a race would need, so that a missing lock is caught every time: creating
+    # the converter, and talking to its office, each take a little longer here.
+    active, most = [0], [0]
+    created = []
+    real_init, real_call = PdfConverter.__init__, PdfConverter._via_server
+
+    def slow_init(self, *a, **kw):
+        time.sleep(0.2)
+        real_init(self, *a, **kw)
+        created.append(self)
+
+    def counted_call(self, *a, **kw):
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        try:
+            time.sleep(0.2)
+            return real_call(self, *a, **kw)
+        finally:
+            active[0] -= 1
+
+    monkeypatch.setattr(PdfConverter, "__init__", slow_init)
+    monkeypatch.setattr(PdfConverter, "_via_server", counted_call)
+    monkeypatch.setattr(pdf_module, "_SHARED", None)  # this test's own converter, created by the two requests
     results: dict[int, tuple] = {}
     go = threading.Barrier(2)
 
@@ -90,23 +113,30 @@ def test_two_requests_converting_at_once_both_get_their_pdf_from_one_office(tmp_
         results[n] = pdf_module.convert_pdf(copies[n], wait=300)
 
     threads = [threading.Thread(target=request, args=(n,)) for n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for n in range(2):
-        pdf, findings = results[n]
-        assert findings == [] and pdf == copies[n].with_suffix(".pdf")
-        assert "集群总体情况" in _pdf_text(pdf.read_bytes())
-    assert conv.starts == starts  # both through the same office, none restarted
-
-    # A request queued behind a conversion that does not finish in time is told so, in Chinese.
-    conv._lock.acquire()
     try:
-        pdf, findings = pdf_module.convert_pdf(copies[0], wait=0.01)
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(created) == 1, f"{len(created)} converters created for one process"
+        conv = created[0]
+        assert most[0] == 1, "two conversions talked to the office at the same time"
+        for n in range(2):
+            pdf, findings = results[n]
+            assert findings == [] and pdf == copies[n].with_suffix(".pdf")
+            assert "集群总体情况" in _pdf_text(pdf.read_bytes())
+        assert conv.starts == 1  # both through the same office
+
+        # A request queued behind a conversion that does not finish in time is told so, in Chinese.
+        conv._lock.acquire()
+        try:
+            pdf, findings = pdf_module.convert_pdf(copies[0], wait=0.01)
+        finally:
+            conv._lock.release()
+        assert pdf is None and findings[0].rule == "build.pdf_busy" and "PDF 转换正忙" in findings[0].message
     finally:
-        conv._lock.release()
-    assert pdf is None and findings[0].rule == "build.pdf_busy" and "PDF 转换正忙" in findings[0].message
+        for c in created:
+            c.close()
 
 
 def test_without_libreoffice_the_page_offers_no_pdf_and_says_what_to_do(world, tmp_path, monkeypatch):
