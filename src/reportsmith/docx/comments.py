@@ -193,7 +193,7 @@ def add_comments(src: str | Path, dest: str | Path, comments: Sequence[Comment])
                 changed["[Content_Types].xml"] = _serialize(types, doc.read("[Content_Types].xml") or b"")
         _write(doc, dest, changed, added)
     finally:
-        doc._zip.close()
+        doc.close()
     return placed
 
 
@@ -231,7 +231,7 @@ def read_comments(path: str | Path) -> list[tuple[int, str, str]]:
         comments_part = doc.related("/comments")
         part = doc.xml(comments_part) if comments_part else None
     finally:
-        doc._zip.close()
+        doc.close()
     bodies: dict[str, tuple[str, str]] = {}
     for c in part if part is not None else ():
         if _local(c) == "comment":

@@ -258,5 +258,5 @@ def read_formatting(path: str | Path) -> DocxFormatting:
                     out.has_footer = True
                     out.footer_page_number = out.footer_page_number or _has_page_field(footer)
     finally:
-        doc._zip.close()
+        doc.close()
     return out

@@ -97,6 +97,15 @@ class SafeDocx:
     names: frozenset[str]
     main_part: str
 
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> SafeDocx:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def read(self, name: str) -> bytes | None:
         """The bytes of member ``name`` (None when absent), never more than it declared."""
         if name not in self.names:
@@ -124,7 +133,7 @@ class SafeDocx:
         for marker in ("<!DOCTYPE", "<!ENTITY"):
             if any(marker.encode(enc) in data for enc in ("utf-8", "utf-16-le", "utf-16-be")):
                 raise UnsafeFileError(
-                    f"“{name}”含有 DOCTYPE 或实体声明（正常的 Word 文档不会有），可能是恶意构造的文件，已拒绝读取",
+                    f"“{name}”含有 DOCTYPE 或实体声明（正常的 Word、Excel 文件不会有），可能是恶意构造的文件，已拒绝读取",
                     file=self.path,
                     hint="请用 Word 或 WPS 打开后重新另存为 .docx 再提交",
                 )
@@ -177,6 +186,19 @@ def open_docx(path: str | Path, *, limits: Limits | None = None) -> SafeDocx:
     >>> open_docx("报告.doc")  # doctest: +SKIP
     InputError: 报告.doc：这是旧版二进制格式（.doc 或 WPS 的 .wps），不是 .docx（请用 Word 或 WPS 打开后…）
     """
+    doc = open_package(path, limits=limits)
+    try:
+        doc.main_part = _main_part(doc)
+    except BaseException:
+        doc.close()
+        raise
+    return doc
+
+
+def open_package(path: str | Path, *, limits: Limits | None = None) -> SafeDocx:
+    """The container checks of :func:`open_docx` for any Office package (.docx, .xlsx): size,
+    member count, declared and per-part sizes, encryption and not-a-zip formats; whether it is
+    a Word document is not asked (``main_part`` stays "word/document.xml")."""
     path = Path(path)
     limits = limits or Limits.default()
     try:
@@ -225,9 +247,7 @@ def open_docx(path: str | Path, *, limits: Limits | None = None) -> SafeDocx:
     if any(i.flag_bits & 0x1 for i in infos):
         raise InputError("压缩包内容被加密，无法读取", file=path, hint="请取消加密后另存为 .docx 再提交")
     names = frozenset(i.filename for i in infos)
-    doc = SafeDocx(path, limits, zf, names, "word/document.xml")
-    doc.main_part = _main_part(doc)
-    return doc
+    return SafeDocx(path, limits, zf, names, "word/document.xml")
 
 
 def _main_part(doc: SafeDocx) -> str:
@@ -287,7 +307,7 @@ def read_docx(path: str | Path, *, limits: Limits | None = None) -> DocxContent:
     except RecursionError:
         raise UnsafeFileError("文档结构嵌套过深，疑似恶意构造的文件，已拒绝读取", file=doc.path) from None
     finally:
-        doc._zip.close()
+        doc.close()
     content = DocxContent(
         doc.path, paragraphs, boxes, foot, end, "tracked" in notes, "fields" in notes, "altChunk" in notes
     )

@@ -45,8 +45,9 @@ def check_upload(path: str | Path, kind: str) -> None:
     elif kind == "docx":
         from reportsmith.docx.read import open_docx
 
-        doc = open_docx(path)
-        if doc.xml(doc.main_part) is None:
+        with open_docx(path) as doc:
+            body = doc.xml(doc.main_part)
+        if body is None:
             raise InputError("压缩包中没有 Word 正文，不是 .docx 文件", file=path, hint="请用 Word 或 WPS 另存为 .docx 后再上传")
     elif kind == "evidence":
         from reportsmith.evidence import rules as er

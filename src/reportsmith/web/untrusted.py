@@ -22,9 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from reportsmith.core.errors import ReportsmithError
-import zipfile
-
-from reportsmith.docx.read import Limits, SafeDocx, open_docx
+from reportsmith.docx.read import open_package
 
 OFFICE = {"docx", "xlsx"}
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,9}$")
@@ -88,21 +86,10 @@ def spool_upload(request, field: str, *, name: str | None = None, empty_is_missi
 def office_problem(path: Path) -> str | None:
     """None when the .docx/.xlsx at ``path`` passes the engine's checks, else the reason (Chinese)."""
     try:
-        try:
-            doc = open_docx(path)
-        except ReportsmithError as exc:
-            # open_docx looks for a Word body last, after every container check has passed;
-            # an Excel package ends there, and its parts are read the same way below.
-            if "Excel" not in str(exc):
-                raise
-            zf = zipfile.ZipFile(path)
-            doc = SafeDocx(Path(path), Limits.default(), zf, frozenset(zf.namelist()), "xl/workbook.xml")
-        try:
+        with open_package(path) as doc:
             for name in sorted(doc.names):
                 if name.endswith((".xml", ".rels")):
                     doc.xml(name)
-        finally:
-            doc._zip.close()
     except ReportsmithError as exc:
         return exc.message if hasattr(exc, "message") else str(exc)
     return None
