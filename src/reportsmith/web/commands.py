@@ -114,11 +114,13 @@ def users_passwd(account: str, data: Path | None) -> int:
 @click.command("load")
 @click.argument("inputs", type=click.Path(path_type=Path))
 @click.option("--data", "data", type=click.Path(path_type=Path), default=None, help=DATA_HELP)
-def load(inputs: Path, data: Path | None) -> int:
+@click.option("--replace", is_flag=True, help="集群在工作区中已有改动时，仍用文件夹的内容替换（默认跳过这些集群）")
+def load(inputs: Path, data: Path | None, replace: bool) -> int:
     """把 INPUTS/<账号>/ 文件夹（report.yaml、form.yaml 或 form.xlsx、evidence.yaml 及文件）导入工作区。
 
     INPUTS 可以是一个集群的文件夹，也可以是存放多个集群文件夹的上级文件夹。
-    内容有变化的标题保存为新版本，旧版本仍可查看。
+    内容有变化的标题保存为新版本，旧版本仍可查看。上次导入之后已在工作区中填写、上传、
+    提交或审核过的集群默认跳过，不会被覆盖（加 --replace 才替换）。
     """
     if not inputs.is_dir():
         return _fail(f"{inputs} 不是文件夹；请指定 inputs 或 inputs/账号")
@@ -131,17 +133,22 @@ def load(inputs: Path, data: Path | None) -> int:
     )
     if not folders:
         return _fail(f"{inputs} 中没有含 report.yaml 的文件夹")
-    status = 0
     store.ensure_spaces()
+    loaded, skipped, failed = 0, 0, 0
     for folder in folders:
         try:
-            store.load_folder(folder)
+            store.load_folder(folder, replace_changes=replace)
+            loaded += 1
+        except store.ChangedInWorkspace as exc:
+            click.echo(f"跳过：{exc.text()}", err=True)
+            skipped += 1
         except ReportsmithError as exc:
             click.echo(f"错误：{exc.text()}", err=True)
-            status = 2
-    click.echo(f"已导入 {len(folders) - (1 if status else 0) if len(folders) == 1 else len(folders)} 个集群文件夹。" if status == 0
-               else "部分文件夹无法导入，见上方错误；其余已导入。")
-    return status
+            failed += 1
+    click.echo(f"已导入 {loaded} 个集群文件夹"
+               + (f"；跳过 {skipped} 个在工作区中已有改动的集群（见上方说明）" if skipped else "")
+               + (f"；{failed} 个无法导入（见上方错误）" if failed else "") + "。")
+    return 2 if failed else 1 if skipped else 0
 
 
 @click.command("export")

@@ -26,11 +26,12 @@ import yaml
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone as dj_timezone
 
 from .. import engine
 from . import blobs
 from .blobs import blob_path, files_dir  # noqa: F401 - where the views find them
-from .models import DRAFTING, NOT_STARTED, ClusterSpace, SectionVersion, StoredFile, audit
+from .models import DRAFTING, NOT_STARTED, AuditEntry, ClusterSpace, SectionVersion, StoredFile, audit
 
 REPORT_FILE = "report.yaml"
 FORM_FILE = "form.yaml"
@@ -319,10 +320,35 @@ def plain(value: Any) -> Any:
     return value
 
 
-def load_folder(folder: Path, user=None) -> ClusterSpace:
+# Audit actions after which a load replaces nothing anybody did in the workspace.
+_READING_ACTIONS = ("download", "annotate")
+
+
+class ChangedInWorkspace(engine.ReportsmithError):
+    """Loading a folder would replace what was done in the workspace since the cluster's last
+    load: the load is skipped (exit code 1, like a warning), nothing is changed."""
+
+    exit_code = 1
+
+
+def change_since_load(space: ClusterSpace) -> AuditEntry | None:
+    """The latest change made in the workspace (text, form, evidence, import, submission or
+    review) since the cluster was last loaded from a folder, or None."""
+    entries = space.audit.exclude(action__in=_READING_ACTIONS)
+    last_load = entries.filter(action="load").order_by("-pk").values_list("pk", flat=True).first()
+    later = entries.exclude(action="load")
+    if last_load is not None:
+        later = later.filter(pk__gt=last_load)
+    return later.order_by("-pk").first()
+
+
+def load_folder(folder: Path, user=None, *, replace_changes: bool = True) -> ClusterSpace:
     """Read ``INPUTS/<账号>/`` into the workspace, replacing the cluster's form and evidence and
     adding a new version of every heading whose text differs. The engine reads the folder
-    first, so an invalid report.yaml raises its :class:`InputError` and changes nothing."""
+    first, so an invalid report.yaml raises its :class:`InputError` and changes nothing.
+
+    With ``replace_changes=False`` a cluster changed in the workspace since its last load is
+    left as it is and :class:`ChangedInWorkspace` says by whom and when."""
     folder = Path(folder)
     report = engine.load_report(folder / REPORT_FILE)
     raw, _ = engine.load_yaml(folder / REPORT_FILE)
@@ -340,6 +366,15 @@ def load_folder(folder: Path, user=None) -> ClusterSpace:
         ev_raw = {k: plain(v) for k, v in (ev or {}).items() if k not in ("cluster", "year")}
     with blobs.folder_lock(shared=True), transaction.atomic():
         space = get_space(report.cluster)
+        change = None if replace_changes else change_since_load(space)
+        if change is not None:
+            when = dj_timezone.localtime(change.created_at).strftime("%Y-%m-%d %H:%M")
+            raise ChangedInWorkspace(
+                f"未导入：集群 {report.cluster} 在工作区中已有改动（最近一次：{when} {change.username or '系统'}“{change.action_label}”），"
+                f"导入会替换这些内容",
+                file=folder / REPORT_FILE,
+                hint="确需用该文件夹的内容替换时，加 --replace 重新导入（正文的旧版本仍保留在历史版本中，统计报表和佐证材料清单将被替换）",
+            )
         space.year = report.year
         meta: dict[str, Any] = {str(k): plain(v) for k, v in raw.items() if k not in ("cluster", "year", "sections")}
         if report.unclassified:
