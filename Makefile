@@ -49,6 +49,6 @@ serve: $(STAMP)
 	@mkdir -p $(DEMO_DATA)
 	@[ -f $(DEMO_DATA)/accounts.csv ] || $(BIN)/reportsmith users init --data $(DEMO_DATA) -o $(DEMO_DATA)/accounts.csv --reviewer shenhe --admin guanli
 	@# What was typed in the workspace since the last start is kept: load skips those clusters (exit 1).
-	$(BIN)/reportsmith load inputs --data $(DEMO_DATA); status=$$?; [ $$status -le 1 ]
+	@$(BIN)/reportsmith load inputs --data $(DEMO_DATA); status=$$?; [ $$status -le 1 ]
 	@echo "示例账号和初始密码：$(CURDIR)/$(DEMO_DATA)/accounts.csv"
 	$(BIN)/reportsmith serve --data $(DEMO_DATA)

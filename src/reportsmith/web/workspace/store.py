@@ -373,7 +373,7 @@ def load_folder(folder: Path, user=None, *, replace_changes: bool = True) -> Clu
                 f"未导入：集群 {report.cluster} 在工作区中已有改动（最近一次：{when} {change.username or '系统'}“{change.action_label}”），"
                 f"导入会替换这些内容",
                 file=folder / REPORT_FILE,
-                hint="确需用该文件夹的内容替换时，加 --replace 重新导入（正文的旧版本仍保留在历史版本中，统计报表和佐证材料清单将被替换）",
+                hint="确需用该文件夹的内容替换时，加 --replace 重新导入；正文的旧版本仍保留在历史版本中，统计报表和佐证材料清单将被替换",
             )
         space.year = report.year
         meta: dict[str, Any] = {str(k): plain(v) for k, v in raw.items() if k not in ("cluster", "year", "sections")}
