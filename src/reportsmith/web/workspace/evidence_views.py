@@ -105,11 +105,6 @@ def _checked(up: Spooled) -> _Checked | str:
     return _Checked(up, name, check.kind or "")
 
 
-def _entry_files(entry: dict) -> list[str]:
-    written = entry.get("文件")
-    return [w for w in (written if isinstance(written, list) else [written]) if isinstance(w, str) and w]
-
-
 def _set_entry_files(entry: dict, files: list[str]) -> dict:
     """The entry with ``files`` as its 文件 (a single file stays as written: text or list)."""
     out = dict(entry)
@@ -214,13 +209,10 @@ def evidence_file(request, account, group, index):
 
         def change(locked_space):
             entries, entry = _entry_at(locked_space, group, index, name)
-            files = _entry_files(entry)
+            files = store.entry_files(entry)
             if replace and replace not in files:
                 raise quota.Refused("要替换的文件已不在这一项中（可能已被替换或移除），未作改动。请刷新本页后重试。")
-            others = {p for i, e in enumerate(entries) if i != index and isinstance(e, dict) for p in _entry_files(e)}
-            for key, items in (locked_space.evidence or {}).items():
-                if key != group:
-                    others.update(p for e in items or [] if isinstance(e, dict) for p in _entry_files(e))
+            others = set(store.evidence_paths({**(locked_space.evidence or {}), group: entries[:index] + entries[index + 1:]}))
             new = checked.at(locked_space, frozenset({replace} - others) if replace else frozenset())
             if replace:
                 files = [new.path if p == replace else p for p in files]
@@ -252,7 +244,7 @@ def evidence_file_remove(request, account, group, index):
 
     def change(locked_space):
         entries, entry = _entry_at(locked_space, group, index, name)
-        files = _entry_files(entry)
+        files = store.entry_files(entry)
         if path not in files:
             raise quota.Refused("这个文件已不在这一项中（可能已被移除），未作改动。请刷新本页后重试。")
         entries[index] = _set_entry_files(entry, [p for p in files if p != path])
@@ -279,7 +271,7 @@ def evidence_delete(request, account, group, index):
         locked_space.evidence = ev
         audit(locked_space, request.user, "evidence",
               f"删除{group}“{removed.get('名称', '') if isinstance(removed, dict) else ''}”")
-        return quota.Change(drop=set(_entry_files(removed)) if isinstance(removed, dict) else set())
+        return quota.Change(drop=set(store.entry_files(removed)) if isinstance(removed, dict) else set())
 
     return _apply(request, account, space, change, "已删除。")
 

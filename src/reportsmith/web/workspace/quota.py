@@ -27,7 +27,7 @@ from reportsmith.core.numfmt import format_number
 
 from . import blobs
 from .models import ClusterSpace, StoredFile
-from .store import _evidence_paths
+from .store import evidence_paths
 
 
 class Refused(Exception):
@@ -102,7 +102,7 @@ def change_files(space: ClusterSpace, user, change: Callable[[ClusterSpace], Cha
             if not locked.editable:  # submitted after the view's own check, before this lock
                 raise Refused(locked.locked_message)
             todo = change(locked)
-            named = set(_evidence_paths(locked.evidence))
+            named = set(evidence_paths(locked.evidence))
             rows = {p: (sha, size) for p, sha, size in
                     StoredFile.objects.filter(space=locked).values_list("path", "sha256", "size")}
             adding = {f.path: f for f in todo.add}

@@ -423,16 +423,15 @@ def _num(v) -> Any:
     return v if isinstance(v, int) else format(v, "f")
 
 
-def _evidence_paths(ev_raw: dict | None) -> list[str]:
-    paths = []
-    for entries in (ev_raw or {}).values():
-        for e in entries or []:
-            if isinstance(e, dict):
-                files = e.get("文件")
-                for f in files if isinstance(files, list) else [files]:
-                    if isinstance(f, str) and f:
-                        paths.append(f)
-    return paths
+def entry_files(entry: dict) -> list[str]:
+    """The paths an evidence entry's 文件 names (one path as text, or a list of them)."""
+    written = entry.get("文件")
+    return [w for w in (written if isinstance(written, list) else [written]) if isinstance(w, str) and w]
+
+
+def evidence_paths(ev_raw: dict | None) -> list[str]:
+    """Every path the evidence lists name, in order."""
+    return [p for entries in (ev_raw or {}).values() for e in entries or [] if isinstance(e, dict) for p in entry_files(e)]
 
 
 def _load_files(space: ClusterSpace, folder: Path, ev_raw: dict | None, user) -> None:
@@ -440,7 +439,7 @@ def _load_files(space: ClusterSpace, folder: Path, ev_raw: dict | None, user) ->
     A file the check refuses (missing, outside the folder, too large) is not copied: the
     check of the space reports it exactly as ``reportsmith check`` of the folder does."""
     allowed = engine.evidence_rules.allowed_types()
-    for written in _evidence_paths(ev_raw):
+    for written in evidence_paths(ev_raw):
         check = engine.check_file(folder, written, max_bytes=settings.MAX_UPLOAD_BYTES, allowed=allowed)
         if not check.sha256:
             continue
