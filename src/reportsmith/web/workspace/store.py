@@ -365,7 +365,8 @@ def load_folder(folder: Path, user=None, *, replace_changes: bool = True) -> Clu
         ev, _ = engine.load_yaml(folder / engine.EVIDENCE_FILE)
         ev_raw = {k: plain(v) for k, v in (ev or {}).items() if k not in ("cluster", "year")}
     with blobs.folder_lock(shared=True), transaction.atomic():
-        space = get_space(report.cluster)
+        # Locked like every upload (quota.change_files), so none can slip in between the check and the load.
+        space = ClusterSpace.objects.select_for_update().get(pk=get_space(report.cluster).pk)
         change = None if replace_changes else change_since_load(space)
         if change is not None:
             when = dj_timezone.localtime(change.created_at).strftime("%Y-%m-%d %H:%M")
