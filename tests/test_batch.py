@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import docx
+import procs
 import pytest
 
 from reportsmith.batch.run import KILLED_MESSAGE, run_batch
@@ -165,17 +166,6 @@ def six_clusters(tmp_path):
     return inputs, tmp_path / "out"
 
 
-def _descends_from_us(pid: int) -> bool:
-    """Whether ``pid`` was started by this test process (another test run on the machine has workers of the same name)."""
-    me = os.getpid()
-    while pid > 1:
-        if pid == me:
-            return True
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        pid = int(stat[stat.rindex(")") + 2 :].split()[1])
-    return False
-
-
 class StuckCluster:
     """The worker building one cluster, caught and frozen mid-way (SIGSTOP), like one hung on a network drive.
 
@@ -190,7 +180,7 @@ class StuckCluster:
     def _find(self) -> int | None:
         for comm in Path("/proc").glob("[0-9]*/comm"):
             with contextlib.suppress(OSError, ValueError):
-                if comm.read_text().strip() == self.name and _descends_from_us(int(comm.parent.name)):
+                if comm.read_text().strip() == self.name and procs.descends_from(int(comm.parent.name), os.getpid()):
                     return int(comm.parent.name)
         return None
 
@@ -280,22 +270,10 @@ def wait_for_text(log: Path, text: str, proc: subprocess.Popen, timeout: float =
         time.sleep(0.02)
 
 
-def live_processes(group: int) -> list[str]:
-    """Processes of a process group that are still running (zombies waiting to be reaped do not count)."""
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            comm_end = (text := stat.read_text()).rindex(")")
-            state, _ppid, pgrp = text[comm_end + 2 :].split()[:3]
-            if int(pgrp) == group and state != "Z":
-                alive.append(text[: comm_end + 1])
-    return alive
-
-
 def assert_group_ends(group: int, timeout: float = 20) -> None:
     """The fork server and the workers leave soon after the batch itself (they notice its exit)."""
     deadline = time.monotonic() + timeout
-    while alive := live_processes(group):
+    while alive := procs.group_running(group):
         assert time.monotonic() < deadline, f"still running after the batch exited: {alive}"
         time.sleep(0.05)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import hostile_corpus as hc
+import procs
 
 # A case still running after this is killed (so a regression fails the test instead of
 # hanging the suite); the budget asserted is the case's own, far below.
@@ -248,20 +249,6 @@ def test_a_batch_with_one_hostile_cluster_builds_the_other_47(tmp_path):
     assert o.seconds <= 120 and o.megabytes <= hc.MEGABYTES, text
 
 
-def _group_alive(group: int) -> list[str]:
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-            end = text.rindex(")")
-            state, _ppid, pgrp = text[end + 2 :].split()[:3]
-        except (OSError, ValueError, IndexError):
-            continue
-        if int(pgrp) == group and state != "Z":
-            alive.append(text[: end + 1])
-    return alive
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/comm").is_file(), reason="needs /proc (Linux)")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
@@ -275,13 +262,13 @@ def test_workers_end_when_the_batch_process_is_killed(tmp_path, sig):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while not any("(rs:" in p for p in _group_alive(proc.pid)):  # a worker has started
+        while not any("(rs:" in p for p in procs.group_running(proc.pid)):  # a worker has started
             assert proc.poll() is None and time.monotonic() < deadline, "no worker started"
             time.sleep(0.01)
         os.kill(proc.pid, sig)
         proc.wait(timeout=30)
         deadline = time.monotonic() + 20
-        while alive := _group_alive(proc.pid):
+        while alive := procs.group_running(proc.pid):
             assert time.monotonic() < deadline, f"still running after the batch was killed: {alive}"
             time.sleep(0.05)
     finally:

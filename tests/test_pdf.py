@@ -6,9 +6,9 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
+import procs
 import pytest
 from office import needs_office
 
@@ -91,22 +91,6 @@ def test_one_office_converts_many_reports_and_pdf_a_reads_back(demo_docx, tmp_pa
         assert "pdfaid:part" not in pdf.open_metadata()
 
 
-def _descendants(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        for task in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = task.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == parent:
-                child = int(task.parent.name)
-                out.append(child)
-                todo.append(child)
-    return out
-
-
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_a_crashed_or_hung_office_fails_one_document_and_the_next_gets_a_new_office(demo_docx, tmp_path):
@@ -121,9 +105,9 @@ def test_a_crashed_or_hung_office_fails_one_document_and_the_next_gets_a_new_off
         assert conv.convert(docs[0])[0] is not None and conv.starts == 1
         office = conv.office_pid
         assert office is not None
-        for pid in [office, *_descendants(office)]:  # the office dies between two documents
+        for pid in [office, *procs.descendants(office)]:  # the office dies between two documents
             os.kill(pid, signal.SIGKILL)
-        assert _gone(office, within=20)
+        assert procs.ended_within(office, 20)
         pdf, findings = conv.convert(docs[1])
         assert pdf is not None and findings == [] and conv.starts == 2, (findings, conv.starts)
 
@@ -135,21 +119,8 @@ def test_a_crashed_or_hung_office_fails_one_document_and_the_next_gets_a_new_off
         pdf, findings = conv.convert(docs[3])
         assert pdf is not None and findings == [] and conv.starts == 3
         last = conv.office_pid
-    assert last is not None and _gone(last, within=20)  # close() shut the office down
+    assert last is not None and procs.ended_within(last, 20)  # close() shut the office down
 
-
-def _gone(pid: int, within: float) -> bool:
-    """The process has ended (exited, or a zombie awaiting its reaper) within ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return True
-        if state in ("Z", "X"):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.libreoffice

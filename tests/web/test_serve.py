@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import procs
 import pytest
 
 from .live import BIN, LiveWorkspace
@@ -29,14 +30,6 @@ def _children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(p) for p in text.split()]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")  # a killed worker not yet reaped is a zombie
 
 
 def _answers(base: str) -> bool:
@@ -66,9 +59,9 @@ def test_serve_forks_one_worker_per_core_and_they_die_with_it(ws):
     # The kernel ends each worker at once (its parent-death signal); on a loaded machine that can
     # take a moment, an orphan would live on for ever.
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+    while time.monotonic() < deadline and any(procs.running(w) for w in workers):
         time.sleep(0.02)
-    assert not any(_alive(w) for w in workers), "a worker outlived the killed server"
+    assert not any(procs.running(w) for w in workers), "a worker outlived the killed server"
     assert not _answers(ws.base), "a worker of the killed server still answers"
     ws.start()  # the port is free again
     assert _answers(ws.base)
